@@ -1,0 +1,40 @@
+#pragma once
+
+#include "engine/Operation.h"
+#include "engine/Request.h"
+#include "engine/Response.h"
+
+#include <QFuture>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <map>
+
+namespace gk {
+
+using Handler = std::function<QFuture<Response>(const Request &)>;
+
+// One route of a backend: an anchored pattern relative to the mount point, and a handler per operation.
+struct PathSpec
+{
+    QString pattern;                      // regular expression, anchored by the router
+    std::map<Operation, Handler> handlers;
+    QString help;                         // answered to ?help=1
+    bool unauthenticated = false;         // no token needed (sys/init, sys/health, logins ...)
+    bool allowedWhileSealed = false;      // answered while sealed (sys/seal-status, sys/unseal ...)
+    bool requiresSudo = false;            // needs the sudo capability on the path (Vault's root paths)
+    QStringList sensitiveFields;          // request/response fields that the audit trail must hash
+};
+
+// A mounted backend (sys, token store, kv, auth methods, gates, ...): it declares its routes once.
+class Backend
+{
+public:
+    virtual ~Backend() = default;
+    virtual QString type() const = 0;
+    virtual QList<PathSpec> paths() = 0;
+};
+
+} // namespace gk

@@ -1,0 +1,125 @@
+#pragma once
+
+#include "engine/Backend.h"
+#include "engine/Request.h"
+#include "engine/RequestHandler.h"
+#include "engine/Response.h"
+#include "engine/Result.h"
+
+#include <QFuture>
+#include <QMutex>
+#include <QStringList>
+#include <QString>
+
+#include <memory>
+
+class QTimer;
+
+namespace gk {
+
+class Storage;
+class SealManager;
+class Router;
+class Metrics;
+class TokenStore;
+class PolicyStore;
+class RuntimeConfig;
+class MountTable;
+class IdentityStore;
+
+struct EngineOptions
+{
+    QString apiAddr;                        // e.g. "http://127.0.0.1:8200"
+    QString clusterName = QStringLiteral("gatekeeper");
+    QString storageType;                    // for seal-status "storage_type"
+    int passwordHashLogN = 15;              // log2 of scrypt's N for new userpass password hashes (tests lower it)
+};
+
+// The request pipeline and everything it stands on: the physical store, the seal and barrier, the mount
+// router, the token store, metrics and runtime settings. handle() may be called from any thread; the
+// returned future may be fulfilled on another thread.
+//
+// Pipeline: namespace check -> route (longest mount prefix, then the backend's patterns) -> help ->
+// sealed check (503) -> token check and ACL (403) -> handler -> metrics.
+class Engine final : public RequestHandler
+{
+public:
+    Engine(std::unique_ptr<Storage> physical, EngineOptions options);
+    ~Engine();
+    Q_DISABLE_COPY_MOVE(Engine)
+
+    // Loads the seal configuration and mounts the built-in backends.
+    QFuture<Status> start();
+    QFuture<Response> handle(Request request) override;
+
+    // Mounts a backend at prefix (ending in "/") on the given API. Built-ins are mounted by start().
+    void mount(Api api, const QString &prefix, std::shared_ptr<Backend> backend);
+    // Removes the mount at prefix (sys/auth and sys/mounts disabling a mount); false when there was none.
+    bool unmount(Api api, const QString &prefix);
+    // The mounted prefixes, longest first.
+    QStringList mountPrefixes(Api api) const;
+
+    // Dev mode: initialise with one share, unseal, and create the root token (rootTokenId, or a random one).
+    struct DevInit
+    {
+        QString unsealKey; // base64
+        QString rootToken;
+    };
+    QFuture<Result<DevInit>> initDev(const QString &rootTokenId = {});
+
+    // sys/init: initialise the seal with a Shamir split, create the root token, leave the server sealed.
+    struct InitAnswer
+    {
+        QStringList keysHex;
+        QStringList keysBase64;
+        QString rootToken;
+    };
+    QFuture<Result<InitAnswer>> initialize(int shares, int threshold);
+    // What follows an unseal: load the runtime settings and the cluster identity.
+    QFuture<Status> afterUnseal();
+    // Seal now: the keyring and every cache of barrier data leave memory.
+    void sealNow();
+
+    // The address clients are told to use (--api-addr, or the listener once it is known).
+    void setApiAddr(const QString &address);
+    QString apiAddr() const;
+    QString clusterName() const;
+    QString clusterId() const;
+    qint64 activeSinceMsecs() const;
+
+    const EngineOptions &options() const { return m_options; }
+    Storage *physical() const { return m_physical.get(); }
+    SealManager &seal() { return *m_seal; }
+    TokenStore &tokens() { return *m_tokens; }
+    PolicyStore &policies() { return *m_policies; }
+    Metrics &metrics() { return *m_metrics; }
+    RuntimeConfig &config() { return *m_config; }
+    MountTable &mountTable() { return *m_mountTable; }
+    IdentityStore &identity() { return *m_identity; }
+    qint64 startedMsecs() const { return m_startedMsecs; }
+
+private:
+    QFuture<Status> createClusterIdentity();
+    // Runs fn for a request whose token passed the checks, taking one of the token's uses when they are limited.
+    QFuture<Response> runCountingUse(Request request, const Handler &fn);
+
+    EngineOptions m_options;
+    std::unique_ptr<Storage> m_physical;
+    std::unique_ptr<SealManager> m_seal;
+    std::unique_ptr<Router> m_v1;
+    std::unique_ptr<Router> m_root;
+    std::unique_ptr<TokenStore> m_tokens;
+    std::unique_ptr<PolicyStore> m_policies;
+    std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<RuntimeConfig> m_config;
+    std::unique_ptr<IdentityStore> m_identity;
+    std::unique_ptr<MountTable> m_mountTable; // after what its backends use: destroyed (KDF pool drained) first
+    qint64 m_startedMsecs = 0;
+    mutable QMutex m_stateMutex;
+    QString m_clusterId;
+    QString m_apiAddr;
+    qint64 m_activeSinceMsecs = 0;
+    std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
+};
+
+} // namespace gk

@@ -1,0 +1,141 @@
+#include "engine/crypto/Crypto.h"
+
+#include <QLoggingCategory>
+#include <QUuid>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <climits>
+#include <memory>
+
+namespace gk::crypto {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcCrypto, "gatekeeper.crypto")
+
+// Fetched once per process and kept (OpenSSL's fetched algorithms are immutable and safe to share between
+// threads). They are deliberately never freed: freeing them from a static destructor could run after
+// OpenSSL's own exit-time cleanup.
+EVP_MAC *hmacAlgorithm()
+{
+    static EVP_MAC *const mac = [] {
+        EVP_MAC *m = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (!m)
+            qFatal("OpenSSL: HMAC is not available");
+        return m;
+    }();
+    return mac;
+}
+
+EVP_MD *sha256Algorithm()
+{
+    static EVP_MD *const md = [] {
+        EVP_MD *m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+        if (!m)
+            qFatal("OpenSSL: SHA256 is not available");
+        return m;
+    }();
+    return md;
+}
+
+void fillRandom(unsigned char *buffer, std::size_t count)
+{
+    while (count > 0) {
+        const int chunk = count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
+        if (RAND_bytes(buffer, chunk) != 1) {
+            // Nothing that needs randomness can go on safely without it.
+            qCCritical(lcCrypto) << "the random generator failed";
+            qFatal("OpenSSL RAND_bytes failed");
+        }
+        buffer += chunk;
+        count -= static_cast<std::size_t>(chunk);
+    }
+}
+
+struct MacCtxFree
+{
+    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+} // namespace
+
+SecureBytes randomBytes(int count)
+{
+    if (count <= 0)
+        return {};
+    SecureBytes bytes(static_cast<std::size_t>(count));
+    fillRandom(bytes.data(), bytes.size());
+    return bytes;
+}
+
+QByteArray randomBytesRaw(int count)
+{
+    if (count <= 0)
+        return {};
+    QByteArray bytes(count, Qt::Uninitialized);
+    fillRandom(reinterpret_cast<unsigned char *>(bytes.data()), static_cast<std::size_t>(count));
+    return bytes;
+}
+
+QString randomUuid()
+{
+    QByteArray bytes = randomBytesRaw(16);
+    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40); // version 4
+    bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
+    return QUuid::fromRfc4122(bytes).toString(QUuid::WithoutBraces);
+}
+
+QByteArray hmacSha256(const SecureBytes &key, const QByteArray &data)
+{
+    std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(hmacAlgorithm()));
+    if (!ctx)
+        qFatal("OpenSSL: EVP_MAC_CTX_new failed");
+
+    char digestName[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    // An empty key is legal for HMAC; OpenSSL wants a non-null pointer to set it.
+    static const unsigned char emptyKey = 0;
+    const unsigned char *keyData = key.isEmpty() ? &emptyKey : key.data();
+    QByteArray mac(32, Qt::Uninitialized);
+    std::size_t macLength = 0;
+    if (EVP_MAC_init(ctx.get(), keyData, key.size(), params) != 1 ||
+        EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char *>(data.constData()),
+                       static_cast<std::size_t>(data.size())) != 1 ||
+        EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char *>(mac.data()), &macLength,
+                      static_cast<std::size_t>(mac.size())) != 1 ||
+        macLength != 32) {
+        qFatal("OpenSSL: HMAC-SHA256 failed");
+    }
+    return mac;
+}
+
+QByteArray sha256(const QByteArray &data)
+{
+    QByteArray digest(32, Qt::Uninitialized);
+    unsigned int length = 0;
+    if (EVP_Digest(data.constData(), static_cast<std::size_t>(data.size()),
+                   reinterpret_cast<unsigned char *>(digest.data()), &length, sha256Algorithm(), nullptr) != 1 ||
+        length != 32) {
+        qFatal("OpenSSL: SHA-256 failed");
+    }
+    return digest;
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    if (a.isEmpty())
+        return true;
+    return CRYPTO_memcmp(a.constData(), b.constData(), static_cast<std::size_t>(a.size())) == 0;
+}
+
+} // namespace gk::crypto

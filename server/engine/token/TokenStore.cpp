@@ -1,0 +1,769 @@
+#include "engine/token/TokenStore.h"
+
+#include "engine/crypto/Crypto.h"
+#include "engine/storage/Storage.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QMutexLocker>
+
+#include <atomic>
+
+namespace gk {
+
+Q_LOGGING_CATEGORY(lcToken, "gatekeeper.token")
+
+namespace {
+const QString kSaltKey = QStringLiteral("sys/token/salt");
+const QString kIdPrefix = QStringLiteral("sys/token/id/");
+const QString kAccessorPrefix = QStringLiteral("sys/token/accessor/");
+const QString kParentPrefix = QStringLiteral("sys/token/parent/");
+const QString kRolePrefix = QStringLiteral("sys/token/role/");
+const QString kTokenPrefix = QStringLiteral("gk.");
+// Ancestors followed when checking that a token's parents are alive; a deeper tree is refused.
+constexpr int kMaxDepth = 256;
+// Storage operations started at once when walking a list of keys.
+constexpr qsizetype kChunk = 64;
+
+Status denied()
+{
+    return Status::fail(QStringLiteral("permission denied"), 403);
+}
+
+Status invalidAccessor()
+{
+    return Status::fail(QStringLiteral("invalid accessor"), 400);
+}
+
+template <typename T>
+QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+QByteArray compact(const QJsonObject &json)
+{
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
+}
+
+// Runs step for every item, kChunk at a time, and keeps going past failures: the first failure is the answer.
+QFuture<Status> forEachItem(QStringList items, std::function<QFuture<Status>(const QString &)> step)
+{
+    if (items.isEmpty())
+        return ready(Status::ok());
+    const qsizetype n = std::min(kChunk, items.size());
+    QList<QFuture<Status>> running;
+    running.reserve(n);
+    for (qsizetype i = 0; i < n; ++i)
+        running.append(step(items.at(i)));
+    items.remove(0, n);
+    return QtFuture::whenAll(running.begin(), running.end())
+        .then(QtFuture::Launch::Sync,
+              [items = std::move(items), step = std::move(step)](const QList<QFuture<Status>> &done) mutable {
+                  Status first;
+                  for (const QFuture<Status> &f : done) {
+                      const Status st = f.isValid() && f.resultCount() > 0 ? f.result()
+                                                                           : Status::fail(QStringLiteral("cancelled"));
+                      if (!st && first)
+                          first = st;
+                  }
+                  return forEachItem(std::move(items), std::move(step)).then(QtFuture::Launch::Sync, [first](Status st) {
+                      return first ? st : first;
+                  });
+              })
+        .unwrap();
+}
+
+QString nonFolder(const QString &name)
+{
+    return name.endsWith(QLatin1Char('/')) ? QString() : name;
+}
+} // namespace
+
+TokenStore::TokenStore(Storage *barrier) : m_barrier(barrier) {}
+
+TokenStore::~TokenStore()
+{
+    // A periodic tidy may still be walking the store; it must not outlive the store.
+    QFuture<void> tidying;
+    {
+        QMutexLocker lock(&m_mutex);
+        tidying = m_lastTidy;
+    }
+    tidying.waitForFinished();
+}
+
+QString TokenStore::newTokenId()
+{
+    QByteArray raw = crypto::randomBytesRaw(32);
+    const QString id = kTokenPrefix +
+                       QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    SecureBytes::wipe(raw);
+    return id;
+}
+
+QString TokenStore::storageKey(const QString &idHmac)
+{
+    return kIdPrefix + idHmac;
+}
+
+QString TokenStore::accessorKey(const SecureBytes &key, const QString &accessor)
+{
+    // A domain prefix keeps accessor hashes apart from id hashes made with the same key.
+    return kAccessorPrefix +
+           QString::fromLatin1(crypto::hmacSha256(key, QByteArrayLiteral("accessor:") + accessor.toUtf8()).toHex());
+}
+
+QString TokenStore::parentLinkKey(const QString &parentHmac, const QString &childHmac)
+{
+    return kParentPrefix + parentHmac + QLatin1Char('/') + childHmac;
+}
+
+void TokenStore::clearCache()
+{
+    QMutexLocker lock(&m_mutex);
+    m_hmacKey.clear();
+}
+
+QFuture<Result<SecureBytes>> TokenStore::hmacKey(bool createIfMissing)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_hmacKey.isEmpty())
+            return ready(Result<SecureBytes>(m_hmacKey));
+    }
+    // On the strand, so that two first uses cannot each create a different key.
+    return m_strand.run<Result<SecureBytes>>(kSaltKey,
+                                             [this, createIfMissing] { return loadHmacKey(createIfMissing); });
+}
+
+QFuture<Result<SecureBytes>> TokenStore::loadHmacKey(bool createIfMissing)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_hmacKey.isEmpty())
+            return ready(Result<SecureBytes>(m_hmacKey));
+    }
+    return m_barrier->get(kSaltKey)
+        .then([this, createIfMissing](Result<std::optional<QByteArray>> got) -> QFuture<Result<SecureBytes>> {
+            if (!got)
+                return ready(Result<SecureBytes>(got.status()));
+            if (got.value().has_value()) {
+                SecureBytes key = SecureBytes::fromByteArray(*got.value());
+                SecureBytes::wipe(*got.value());
+                QMutexLocker lock(&m_mutex);
+                m_hmacKey = key;
+                return ready(Result<SecureBytes>(key));
+            }
+            if (!createIfMissing)
+                return ready(Result<SecureBytes>(denied()));
+            SecureBytes fresh = crypto::randomBytes(32);
+            QByteArray bytes = fresh.toByteArray();
+            auto stored = m_barrier->put(kSaltKey, bytes);
+            SecureBytes::wipe(bytes);
+            return stored.then([this, fresh](Status st) -> Result<SecureBytes> {
+                if (!st)
+                    return st;
+                QMutexLocker lock(&m_mutex);
+                m_hmacKey = fresh;
+                return fresh;
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Result<std::optional<TokenEntry>>> TokenStore::readEntry(const QString &idHmac)
+{
+    using R = Result<std::optional<TokenEntry>>;
+    return m_barrier->get(storageKey(idHmac)).then([idHmac](Result<std::optional<QByteArray>> got) -> R {
+        if (!got)
+            return got.status();
+        if (!got.value().has_value())
+            return std::optional<TokenEntry>();
+        const QJsonDocument doc = QJsonDocument::fromJson(*got.value());
+        if (!doc.isObject())
+            return Status::fail(QStringLiteral("malformed token entry"));
+        TokenEntry entry = TokenEntry::fromJson(doc.object());
+        // The key already selected the entry; the stored HMAC is compared as well, in constant time.
+        if (!crypto::constantTimeEquals(entry.idHmac.toLatin1(), idHmac.toLatin1()))
+            return Status::fail(QStringLiteral("malformed token entry"));
+        return std::optional<TokenEntry>(std::move(entry));
+    });
+}
+
+QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const QString &chosenId)
+{
+    using R = Result<Created>;
+    const QString id = chosenId.isEmpty() ? newTokenId() : chosenId;
+    const bool chosen = !chosenId.isEmpty();
+    return hmacKey(true)
+        .then([this, entry = std::move(entry), id, chosen](Result<SecureBytes> key) mutable -> QFuture<R> {
+            if (!key)
+                return ready(R(key.status()));
+            entry.idHmac = QString::fromLatin1(crypto::hmacSha256(key.value(), id.toUtf8()).toHex());
+            if (entry.accessor.isEmpty())
+                entry.accessor = crypto::randomUuid();
+            if (entry.creationTime == 0)
+                entry.creationTime = QDateTime::currentSecsSinceEpoch();
+            if (entry.ttl > 0 && entry.expireTime == 0)
+                entry.expireTime = entry.creationTime + entry.ttl;
+            entry.orphan = entry.parentHmac.isEmpty();
+            QList<StorageOp> ops{
+                StorageOp::put(storageKey(entry.idHmac), compact(entry.toJson())),
+                StorageOp::put(accessorKey(key.value(), entry.accessor),
+                               compact({{QStringLiteral("accessor"), entry.accessor},
+                                        {QStringLiteral("id_hmac"), entry.idHmac}})),
+            };
+            if (!entry.parentHmac.isEmpty())
+                ops.append(StorageOp::put(parentLinkKey(entry.parentHmac, entry.idHmac), QByteArray()));
+            auto shared = std::make_shared<const TokenEntry>(std::move(entry));
+            const QString idHmac = shared->idHmac;
+            return m_strand.run<R>(idHmac, [this, ops, shared, id, chosen]() -> QFuture<R> {
+                const auto write = [this, ops, shared, id]() {
+                    return m_barrier->batch(ops).then([id, shared](Status st) -> R {
+                        if (!st)
+                            return st;
+                        return Created{id, shared};
+                    });
+                };
+                if (!chosen)
+                    return write();
+                // A chosen id must not replace a token that has it already.
+                return m_barrier->get(storageKey(shared->idHmac))
+                    .then([write](Result<std::optional<QByteArray>> got) -> QFuture<R> {
+                        if (!got)
+                            return ready(R(got.status()));
+                        if (got.value().has_value())
+                            return ready(R::fail(QStringLiteral("a token with that id already exists"), 400));
+                        return write();
+                    })
+                    .unwrap();
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Result<TokenStore::Created>> TokenStore::createRoot(const QString &chosenId)
+{
+    TokenEntry root;
+    root.policies = {QStringLiteral("root")};
+    root.path = QStringLiteral("auth/token/root");
+    root.displayName = QStringLiteral("root");
+    root.orphan = true;
+    return create(std::move(root), chosenId);
+}
+
+QFuture<Status> TokenStore::checkAncestors(const QString &parentHmac, int depth)
+{
+    if (parentHmac.isEmpty())
+        return ready(Status::ok());
+    if (depth >= kMaxDepth)
+        return ready(denied());
+    return readEntry(parentHmac)
+        .then([this, depth](Result<std::optional<TokenEntry>> parent) -> QFuture<Status> {
+            if (!parent)
+                return ready(parent.status());
+            if (!parent.value() || parent.value()->isExpired(QDateTime::currentSecsSinceEpoch()))
+                return ready(denied());
+            return checkAncestors(parent.value()->parentHmac, depth + 1);
+        })
+        .unwrap();
+}
+
+QFuture<Result<TokenStore::EntryPtr>> TokenStore::loadLive(const QString &idHmac)
+{
+    using R = Result<EntryPtr>;
+    return readEntry(idHmac)
+        .then([this](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+            if (!got)
+                return ready(R(got.status()));
+            if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
+                got.value()->isExhausted())
+                return ready(R(denied()));
+            auto entry = std::make_shared<const TokenEntry>(std::move(*got.value()));
+            return checkAncestors(entry->parentHmac, 0).then([entry](Status st) -> R {
+                if (!st)
+                    return st;
+                return EntryPtr(entry);
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookup(const QByteArray &id)
+{
+    using R = Result<EntryPtr>;
+    if (id.isEmpty() || id.size() > 1024)
+        return ready(R(denied()));
+    return hmacKey(false)
+        .then([this, id](Result<SecureBytes> key) -> QFuture<R> {
+            if (!key)
+                return ready(R(key.status()));
+            return loadLive(QString::fromLatin1(crypto::hmacSha256(key.value(), id).toHex()));
+        })
+        .unwrap();
+}
+
+QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookupByAccessor(const QString &accessor)
+{
+    using R = Result<EntryPtr>;
+    if (accessor.isEmpty() || accessor.size() > 256)
+        return ready(R(invalidAccessor()));
+    return hmacKey(false)
+        .then([this, accessor](Result<SecureBytes> key) -> QFuture<R> {
+            if (!key)
+                return ready(R(key.httpStatus() == 403 ? invalidAccessor() : key.status()));
+            return m_barrier->get(accessorKey(key.value(), accessor))
+                .then([this, accessor](Result<std::optional<QByteArray>> got) -> QFuture<R> {
+                    if (!got)
+                        return ready(R(got.status()));
+                    if (!got.value())
+                        return ready(R(invalidAccessor()));
+                    const QJsonObject index = QJsonDocument::fromJson(*got.value()).object();
+                    if (!crypto::constantTimeEquals(index.value(QStringLiteral("accessor")).toString().toUtf8(),
+                                                    accessor.toUtf8()))
+                        return ready(R(invalidAccessor()));
+                    return loadLive(index.value(QStringLiteral("id_hmac")).toString()).then([](R entry) -> R {
+                        if (!entry && entry.httpStatus() == 403)
+                            return invalidAccessor();
+                        return entry;
+                    });
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
+{
+    using R = Result<Use>;
+    return m_strand.run<R>(idHmac, [this, idHmac]() -> QFuture<R> {
+        return readEntry(idHmac)
+            .then([this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+                if (!got)
+                    return ready(R(got.status()));
+                if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
+                    got.value()->isExhausted())
+                    return ready(R(denied()));
+                TokenEntry entry = std::move(*got.value());
+                if (entry.numUses == 0)
+                    return ready(R(Use{std::make_shared<const TokenEntry>(std::move(entry)), false}));
+                const bool last = entry.numUses == 1;
+                entry.numUses = last ? TokenEntry::kUsesExhausted : entry.numUses - 1;
+                const QByteArray json = compact(entry.toJson());
+                entry.numUses = last ? 0 : entry.numUses;
+                auto shared = std::make_shared<const TokenEntry>(std::move(entry));
+                return m_barrier->put(storageKey(idHmac), json).then([shared, last](Status st) -> R {
+                    if (!st)
+                        return st;
+                    return Use{shared, last};
+                });
+            })
+            .unwrap();
+    });
+}
+
+QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, Change change)
+{
+    using R = Result<EntryPtr>;
+    return m_strand.run<R>(idHmac, [this, idHmac, change = std::move(change)]() -> QFuture<R> {
+        return readEntry(idHmac)
+            .then([this, idHmac, change](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+                if (!got)
+                    return ready(R(got.status()));
+                if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
+                    got.value()->isExhausted())
+                    return ready(R(denied()));
+                Result<TokenEntry> changed = change(std::move(*got.value()));
+                if (!changed)
+                    return ready(R(changed.status()));
+                changed.value().idHmac = idHmac;
+                auto shared = std::make_shared<const TokenEntry>(changed.takeValue());
+                return m_barrier->put(storageKey(idHmac), compact(shared->toJson())).then([shared](Status st) -> R {
+                    if (!st)
+                        return st;
+                    return EntryPtr(shared);
+                });
+            })
+            .unwrap();
+    });
+}
+
+QFuture<Status> TokenStore::revokeOne(const QString &idHmac)
+{
+    return m_strand.run<Status>(idHmac, [this, idHmac]() -> QFuture<Status> {
+        return readEntry(idHmac)
+            .then([this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+                if (!got) {
+                    // A malformed entry is removed all the same; storage trouble is reported.
+                    if (got.httpStatus() != 500 || !got.error().startsWith(QLatin1String("malformed")))
+                        return ready(got.status());
+                    return m_barrier->remove(storageKey(idHmac));
+                }
+                if (!got.value())
+                    return ready(Status::ok());
+                const TokenEntry &entry = *got.value();
+                return hmacKey(false)
+                    .then([this, idHmac, accessor = entry.accessor,
+                           parent = entry.parentHmac](Result<SecureBytes> key) -> QFuture<Status> {
+                        if (!key)
+                            return ready(key.status());
+                        QList<StorageOp> ops{StorageOp::remove(storageKey(idHmac))};
+                        if (!accessor.isEmpty())
+                            ops.append(StorageOp::remove(accessorKey(key.value(), accessor)));
+                        if (!parent.isEmpty())
+                            ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
+                        return m_barrier->batch(ops);
+                    })
+                    .unwrap();
+            })
+            .unwrap();
+    });
+}
+
+QFuture<Result<QStringList>> TokenStore::listKeys(const QString &prefix)
+{
+    return m_barrier->list(prefix).then([](Result<QStringList> listed) -> Result<QStringList> {
+        if (!listed)
+            return listed;
+        QStringList out;
+        for (const QString &name : listed.value())
+            if (!nonFolder(name).isEmpty())
+                out.append(name);
+        return out;
+    });
+}
+
+QFuture<Result<QStringList>> TokenStore::children(const QString &idHmac)
+{
+    return listKeys(kParentPrefix + idHmac + QLatin1Char('/'));
+}
+
+QFuture<Status> TokenStore::revokeChildren(const QString &idHmac)
+{
+    return children(idHmac)
+        .then([this, idHmac](Result<QStringList> kids) -> QFuture<Status> {
+            if (!kids)
+                return ready(kids.status());
+            return forEachItem(kids.value(), [this, idHmac](const QString &child) {
+                // The child's revocation removes its link below this token; the explicit removal covers a link
+                // whose child entry was already gone.
+                return revoke(child)
+                    .then([this, idHmac, child](Status st) -> QFuture<Status> {
+                        if (!st)
+                            return ready(st);
+                        return m_barrier->remove(parentLinkKey(idHmac, child));
+                    })
+                    .unwrap();
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Status> TokenStore::revoke(const QString &idHmac)
+{
+    // The token goes first: from then on its whole subtree fails lookup (the ancestor check), and the
+    // descendants' entries follow. A second pass catches children created while the first one ran.
+    return revokeOne(idHmac)
+        .then([this, idHmac](Status st) -> QFuture<Status> {
+            if (!st)
+                return ready(st);
+            return revokeChildren(idHmac);
+        })
+        .unwrap()
+        .then([this, idHmac](Status st) -> QFuture<Status> {
+            if (!st)
+                return ready(st);
+            return revokeChildren(idHmac);
+        })
+        .unwrap();
+}
+
+QFuture<Status> TokenStore::orphanChildren(const QString &idHmac)
+{
+    return children(idHmac)
+        .then([this, idHmac](Result<QStringList> kids) -> QFuture<Status> {
+            if (!kids)
+                return ready(kids.status());
+            return forEachItem(kids.value(), [this, idHmac](const QString &child) {
+                return m_strand.run<Status>(child, [this, idHmac, child]() -> QFuture<Status> {
+                    return readEntry(child)
+                        .then([this, idHmac, child](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+                            if (!got)
+                                return ready(got.status());
+                            QList<StorageOp> ops{StorageOp::remove(parentLinkKey(idHmac, child))};
+                            if (got.value() && got.value()->parentHmac == idHmac) {
+                                TokenEntry entry = std::move(*got.value());
+                                entry.parentHmac.clear();
+                                entry.orphan = true;
+                                ops.prepend(StorageOp::put(storageKey(child), compact(entry.toJson())));
+                            }
+                            return m_barrier->batch(ops);
+                        })
+                        .unwrap();
+                });
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Status> TokenStore::revokeOrphan(const QString &idHmac)
+{
+    // Children first, so that none of them is ever without a live parent; then the token; then any child
+    // created meanwhile.
+    return orphanChildren(idHmac)
+        .then([this, idHmac](Status st) -> QFuture<Status> {
+            if (!st)
+                return ready(st);
+            return revokeOne(idHmac);
+        })
+        .unwrap()
+        .then([this, idHmac](Status st) -> QFuture<Status> {
+            if (!st)
+                return ready(st);
+            return orphanChildren(idHmac);
+        })
+        .unwrap();
+}
+
+QFuture<Result<QStringList>> TokenStore::accessors()
+{
+    using R = Result<QStringList>;
+    return listKeys(kAccessorPrefix)
+        .then([this](Result<QStringList> keys) -> QFuture<R> {
+            if (!keys)
+                return ready(keys);
+            struct Collected
+            {
+                QMutex mutex;
+                QStringList accessors;
+            };
+            auto collected = std::make_shared<Collected>();
+            return forEachItem(keys.value(),
+                               [this, collected](const QString &name) {
+                                   return m_barrier->get(kAccessorPrefix + name)
+                                       .then([collected](Result<std::optional<QByteArray>> got) -> Status {
+                                           if (!got)
+                                               return got.status();
+                                           if (got.value()) {
+                                               const QString accessor = QJsonDocument::fromJson(*got.value())
+                                                                            .object()
+                                                                            .value(QStringLiteral("accessor"))
+                                                                            .toString();
+                                               QMutexLocker lock(&collected->mutex);
+                                               if (!accessor.isEmpty())
+                                                   collected->accessors.append(accessor);
+                                           }
+                                           return Status::ok();
+                                       });
+                               })
+                .then([collected](Status st) -> R {
+                    if (!st)
+                        return st;
+                    QMutexLocker lock(&collected->mutex);
+                    QStringList out = collected->accessors;
+                    out.sort();
+                    return out;
+                });
+        })
+        .unwrap();
+}
+
+namespace {
+const QString kTidyStrand = QStringLiteral("\ntidy");
+}
+
+bool TokenStore::isTidying() const
+{
+    return m_strand.isBusy(kTidyStrand);
+}
+
+QFuture<Result<TokenStore::TidyReport>> TokenStore::tidy()
+{
+    using R = Result<TidyReport>;
+    QFuture<R> running = m_strand.run<R>(kTidyStrand, [this] { return tidyNow(); });
+    QMutexLocker lock(&m_mutex);
+    m_lastTidy = running.then(QtFuture::Launch::Sync, [](R) {});
+    return running;
+}
+
+QFuture<Result<TokenStore::TidyReport>> TokenStore::tidyNow()
+{
+    using R = Result<TidyReport>;
+    struct Counts
+    {
+        std::atomic<int> expired{0};
+        std::atomic<int> invalidParents{0};
+        std::atomic<int> danglingAccessors{0};
+        std::atomic<int> danglingChildLinks{0};
+    };
+    auto counts = std::make_shared<Counts>();
+
+    // 1. Expired and used-up tokens, and tokens whose parent entry is gone, are revoked with their subtrees.
+    const auto tokens = [this, counts]() {
+        return listKeys(kIdPrefix)
+            .then([this, counts](Result<QStringList> ids) -> QFuture<Status> {
+                if (!ids)
+                    return ready(ids.status());
+                return forEachItem(ids.value(), [this, counts](const QString &idHmac) {
+                    return readEntry(idHmac)
+                        .then([this, counts, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+                            if (!got) {
+                                qCWarning(lcToken) << "tidy: removing an unreadable token entry:" << got.error();
+                                return revoke(idHmac);
+                            }
+                            if (!got.value())
+                                return ready(Status::ok());
+                            const TokenEntry &entry = *got.value();
+                            if (entry.isExpired(QDateTime::currentSecsSinceEpoch()) || entry.isExhausted()) {
+                                ++counts->expired;
+                                return revoke(idHmac);
+                            }
+                            if (entry.parentHmac.isEmpty())
+                                return ready(Status::ok());
+                            return readEntry(entry.parentHmac)
+                                .then([this, counts, idHmac](Result<std::optional<TokenEntry>> parent) {
+                                    if (!parent || parent.value())
+                                        return ready(parent.status());
+                                    ++counts->invalidParents;
+                                    return revoke(idHmac);
+                                })
+                                .unwrap();
+                        })
+                        .unwrap();
+                });
+            })
+            .unwrap();
+    };
+
+    // 2. Accessor index entries whose token is gone.
+    const auto accessorIndex = [this, counts]() {
+        return listKeys(kAccessorPrefix)
+            .then([this, counts](Result<QStringList> names) -> QFuture<Status> {
+                if (!names)
+                    return ready(names.status());
+                return forEachItem(names.value(), [this, counts](const QString &name) {
+                    const QString key = kAccessorPrefix + name;
+                    return m_barrier->get(key)
+                        .then([this, counts, key](Result<std::optional<QByteArray>> got) -> QFuture<Status> {
+                            if (!got || !got.value())
+                                return ready(got.status());
+                            const QString idHmac = QJsonDocument::fromJson(*got.value())
+                                                       .object()
+                                                       .value(QStringLiteral("id_hmac"))
+                                                       .toString();
+                            return m_barrier->get(storageKey(idHmac))
+                                .then([this, counts, key](Result<std::optional<QByteArray>> entry) {
+                                    if (!entry || entry.value())
+                                        return ready(entry.status());
+                                    ++counts->danglingAccessors;
+                                    return m_barrier->remove(key);
+                                })
+                                .unwrap();
+                        })
+                        .unwrap();
+                });
+            })
+            .unwrap();
+    };
+
+    // 3. Child links whose child is gone, and children whose parent is gone.
+    const auto parentIndex = [this, counts]() {
+        return m_barrier->list(kParentPrefix)
+            .then([this, counts](Result<QStringList> folders) -> QFuture<Status> {
+                if (!folders)
+                    return ready(folders.status());
+                QStringList parents;
+                for (const QString &f : folders.value())
+                    if (f.endsWith(QLatin1Char('/')))
+                        parents.append(f.chopped(1));
+                return forEachItem(parents, [this, counts](const QString &parentHmac) {
+                    return m_barrier->get(storageKey(parentHmac))
+                        .then([this, counts, parentHmac](Result<std::optional<QByteArray>> parent) -> QFuture<Status> {
+                            if (!parent)
+                                return ready(parent.status());
+                            const bool parentAlive = parent.value().has_value();
+                            return children(parentHmac)
+                                .then([this, counts, parentHmac, parentAlive](Result<QStringList> kids) {
+                                    if (!kids)
+                                        return ready(kids.status());
+                                    return forEachItem(kids.value(), [this, counts, parentHmac,
+                                                                      parentAlive](const QString &child) {
+                                        return m_barrier->get(storageKey(child))
+                                            .then([this, counts, parentHmac, parentAlive,
+                                                   child](Result<std::optional<QByteArray>> entry) -> QFuture<Status> {
+                                                if (!entry)
+                                                    return ready(entry.status());
+                                                if (entry.value() && !parentAlive) {
+                                                    ++counts->invalidParents;
+                                                    return revoke(child).then([this, parentHmac, child](Status st) {
+                                                        return st ? m_barrier->remove(parentLinkKey(parentHmac, child))
+                                                                  : ready(st);
+                                                    }).unwrap();
+                                                }
+                                                if (entry.value())
+                                                    return ready(Status::ok());
+                                                ++counts->danglingChildLinks;
+                                                return m_barrier->remove(parentLinkKey(parentHmac, child));
+                                            })
+                                            .unwrap();
+                                    });
+                                })
+                                .unwrap();
+                        })
+                        .unwrap();
+                });
+            })
+            .unwrap();
+    };
+
+    return tokens()
+        .then([accessorIndex](Status st) { return st ? accessorIndex() : ready(st); })
+        .unwrap()
+        .then([parentIndex](Status st) { return st ? parentIndex() : ready(st); })
+        .unwrap()
+        .then([counts](Status st) -> R {
+            if (!st)
+                return st;
+            TidyReport report;
+            report.expired = counts->expired;
+            report.invalidParents = counts->invalidParents;
+            report.danglingAccessors = counts->danglingAccessors;
+            report.danglingChildLinks = counts->danglingChildLinks;
+            if (report.expired + report.invalidParents + report.danglingAccessors + report.danglingChildLinks > 0)
+                qCInfo(lcToken).nospace() << "tidy: revoked " << report.expired << " expired and "
+                                          << report.invalidParents << " orphaned-by-failure tokens, removed "
+                                          << report.danglingAccessors << " accessor and " << report.danglingChildLinks
+                                          << " child index entries";
+            return report;
+        });
+}
+
+QFuture<Result<std::optional<TokenRole>>> TokenStore::role(const QString &name)
+{
+    using R = Result<std::optional<TokenRole>>;
+    return m_barrier->get(kRolePrefix + name).then([](Result<std::optional<QByteArray>> got) -> R {
+        if (!got)
+            return got.status();
+        if (!got.value())
+            return std::optional<TokenRole>();
+        return std::optional<TokenRole>(TokenRole::fromJson(QJsonDocument::fromJson(*got.value()).object()));
+    });
+}
+
+QFuture<Status> TokenStore::putRole(const TokenRole &role)
+{
+    return m_barrier->put(kRolePrefix + role.name, compact(role.toJson()));
+}
+
+QFuture<Status> TokenStore::removeRole(const QString &name)
+{
+    return m_barrier->remove(kRolePrefix + name);
+}
+
+QFuture<Result<QStringList>> TokenStore::roleNames()
+{
+    return listKeys(kRolePrefix);
+}
+
+} // namespace gk

@@ -1,0 +1,129 @@
+#pragma once
+
+#include "engine/Result.h"
+#include "engine/crypto/SecureBytes.h"
+#include "engine/token/KeyedStrand.h"
+#include "engine/token/TokenEntry.h"
+#include "engine/token/TokenRole.h"
+
+#include <QFuture>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace gk {
+
+Q_DECLARE_LOGGING_CATEGORY(lcToken)
+
+class Storage;
+
+// Tokens in the barrier. A token id ("gk." + 32 random bytes, base64url) is returned to its owner once and
+// stored only as HMAC-SHA256 under a key that itself lives in the barrier ("sys/token/salt"), so neither
+// the physical store nor a copy of the barrier's contents yields usable ids.
+//
+// Layout (all keys below "sys/token/"):
+//   id/<idHmac>                        the entry (TokenEntry::toJson)
+//   accessor/<accessorHmac>            {"accessor", "id_hmac"}: lookup and revocation by accessor
+//   parent/<parentIdHmac>/<childIdHmac> one empty value per child: the tree, for cascading revocation
+//   role/<name>                        token roles
+//
+// A token is live when its entry exists, has not expired, has uses left, and every ancestor up to its root
+// (or to an orphan) exists and has not expired: revoking a token invalidates its whole subtree at once, and
+// the descendants' entries are removed right after (or by tidy() should that be interrupted).
+//
+// Every change of an entry (use, renewal, re-parenting, revocation) runs on a per-token strand, so concurrent
+// changes of one token never lose an update. Every method may be called from any thread.
+class TokenStore final
+{
+public:
+    using EntryPtr = std::shared_ptr<const TokenEntry>;
+
+    explicit TokenStore(Storage *barrier);
+    ~TokenStore();
+    Q_DISABLE_COPY_MOVE(TokenStore)
+
+    struct Created
+    {
+        QString id; // the secret: give it to the caller, never store or log it
+        EntryPtr entry;
+    };
+    // Stores entry under a new random id (or under chosenId when given, as --dev-root-token does; 400 when a
+    // token with that id exists), with its accessor index and its link below its parent.
+    QFuture<Result<Created>> create(TokenEntry entry, const QString &chosenId = {});
+    QFuture<Result<Created>> createRoot(const QString &chosenId = {});
+    // The live entry for id, or a 403-status failure when it is unknown, expired, used up or malformed, or an
+    // ancestor is gone.
+    QFuture<Result<EntryPtr>> lookup(const QByteArray &id);
+    // The live entry whose accessor this is, or a 400 "invalid accessor".
+    QFuture<Result<EntryPtr>> lookupByAccessor(const QString &accessor);
+
+    struct Use
+    {
+        EntryPtr entry;    // after this use: numUses is what is left (0 when this was the last)
+        bool last = false; // this was the last use: revoke the token once the request is done
+    };
+    // Takes one use of a token with limited uses (a no-op for unlimited ones). 403 when none is left.
+    QFuture<Result<Use>> use(const QString &idHmac);
+
+    // Read-modify-write of one live entry (403 when it is not). change may refuse with its own status.
+    using Change = std::function<Result<TokenEntry>(TokenEntry)>;
+    QFuture<Result<EntryPtr>> update(const QString &idHmac, Change change);
+
+    // Revokes the token and all its descendants. Revoking a token that does not exist succeeds.
+    QFuture<Status> revoke(const QString &idHmac);
+    // Revokes the token alone; its children become orphans.
+    QFuture<Status> revokeOrphan(const QString &idHmac);
+
+    // Every accessor in the index, sorted.
+    QFuture<Result<QStringList>> accessors();
+
+    struct TidyReport
+    {
+        int expired = 0;           // expired or used-up tokens revoked (with their subtrees)
+        int invalidParents = 0;    // tokens revoked because their parent was gone
+        int danglingAccessors = 0; // accessor index entries removed
+        int danglingChildLinks = 0; // parent index entries removed
+    };
+    // Removes expired tokens and everything that refers to missing tokens. Tidy runs never overlap: a call
+    // made while one runs starts when it is done.
+    QFuture<Result<TidyReport>> tidy();
+    bool isTidying() const;
+
+    // Token roles; names are expected normalised (lower case) by the caller.
+    QFuture<Result<std::optional<TokenRole>>> role(const QString &name);
+    QFuture<Status> putRole(const TokenRole &role);
+    QFuture<Status> removeRole(const QString &name);
+    QFuture<Result<QStringList>> roleNames();
+
+    // Forgets the cached HMAC key (on seal).
+    void clearCache();
+    static QString newTokenId();
+
+private:
+    QFuture<Result<SecureBytes>> hmacKey(bool createIfMissing);
+    QFuture<Result<SecureBytes>> loadHmacKey(bool createIfMissing);
+    QFuture<Result<std::optional<TokenEntry>>> readEntry(const QString &idHmac);
+    QFuture<Result<EntryPtr>> loadLive(const QString &idHmac);
+    QFuture<Status> checkAncestors(const QString &parentHmac, int depth);
+    QFuture<Status> revokeOne(const QString &idHmac);
+    QFuture<Status> revokeChildren(const QString &idHmac);
+    QFuture<Status> orphanChildren(const QString &idHmac);
+    QFuture<Result<QStringList>> children(const QString &idHmac);
+    QFuture<Result<QStringList>> listKeys(const QString &prefix);
+    QFuture<Result<TidyReport>> tidyNow();
+
+    static QString storageKey(const QString &idHmac);
+    static QString accessorKey(const SecureBytes &key, const QString &accessor);
+    static QString parentLinkKey(const QString &parentHmac, const QString &childHmac);
+
+    Storage *m_barrier;
+    KeyedStrand m_strand;
+    QMutex m_mutex;
+    SecureBytes m_hmacKey; // cached while unsealed
+    QFuture<void> m_lastTidy; // waited for on destruction
+};
+
+} // namespace gk

@@ -1,0 +1,2 @@
+# The token store over HTTP.
+gk_add_test(tst_token_api SOURCES tst_token_api.cpp LIBS gk_server gk_testsupport LABELS api TIMEOUT 60)

@@ -1,0 +1,362 @@
+#!/usr/bin/python3
+"""Compatibility suite: Debian's python3-hvac, the reference Vault client, against a real gatekeeper-server.
+
+Covers sys.initialize, submit_unseal_keys, read_seal_status, read_health_status and seal, a restart on the
+same SQLite store, and checks that the store's files hold no root token and no key share in plain text.
+Run: test_hvac.py --server PATH/TO/gatekeeper-server
+"""
+
+import argparse
+import base64
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import hvac
+import requests
+
+SERVER = None
+
+
+class ServerProcess:
+    def __init__(self, storage):
+        self.proc = subprocess.Popen(
+            [SERVER, "--listen", "127.0.0.1:0", "--storage", storage],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        match = re.search(r"listening on (https?://\S+)", line)
+        if not match:
+            self.proc.kill()
+            raise RuntimeError("server did not start: %r %r" % (line, self.proc.stderr.read()))
+        self.url = match.group(1)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return rc
+
+
+class HvacCompatibility(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.db = os.path.join(self.dir.name, "gk.db")
+        self.server = ServerProcess("sqlite:" + self.db)
+        self.client = hvac.Client(url=self.server.url)
+
+    def tearDown(self):
+        if self.server:
+            self.server.stop()
+        self.dir.cleanup()
+
+    def restart(self):
+        self.assertEqual(self.server.stop(), 0, "SIGTERM must stop the server with exit code 0")
+        self.server = ServerProcess("sqlite:" + self.db)
+        self.client = hvac.Client(url=self.server.url)
+
+    def test_initialize_unseal_seal_restart(self):
+        sys_ = self.client.sys
+        self.assertFalse(sys_.is_initialized())
+        self.assertEqual(sys_.read_health_status(method="HEAD").status_code, 501)
+
+        result = sys_.initialize(secret_shares=5, secret_threshold=3)
+        keys, keys_b64, root = result["keys"], result["keys_base64"], result["root_token"]
+        self.assertEqual(len(keys), 5)
+        self.assertEqual(len(keys_b64), 5)
+        self.assertTrue(root)
+        self.assertTrue(sys_.is_initialized())
+        self.assertTrue(sys_.is_sealed())
+
+        status = sys_.read_seal_status()
+        self.assertEqual((status["t"], status["n"], status["progress"]), (3, 5, 0))
+        self.assertEqual(sys_.read_health_status(method="GET").status_code, 503)
+
+        # Any 3 of the 5 shares unseal.
+        answer = sys_.submit_unseal_key(keys[1])
+        self.assertEqual(answer["progress"], 1)
+        self.assertTrue(answer["sealed"])
+        answer = sys_.submit_unseal_keys(keys[2:4])
+        self.assertFalse(answer["sealed"])
+        self.assertFalse(sys_.is_sealed())
+        health = sys_.read_health_status(method="GET")
+        self.assertEqual(health["initialized"], True)
+        self.assertEqual(health["sealed"], False)
+        self.assertEqual(sys_.read_health_status(method="HEAD").status_code, 200)
+
+        # Sealing needs the root token.
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            sys_.seal()
+        self.client.token = root
+        self.assertEqual(sys_.seal().status_code, 204)
+        self.assertTrue(sys_.is_sealed())
+
+        # Restart on the same store and unseal with another 3 shares, as base64 this time.
+        self.restart()
+        sys_ = self.client.sys
+        self.assertTrue(sys_.is_initialized())
+        self.assertTrue(sys_.is_sealed())
+        answer = sys_.submit_unseal_keys([keys_b64[0], keys_b64[2], keys_b64[4]])
+        self.assertFalse(answer["sealed"])
+        self.client.token = root
+        self.assertEqual(sys_.seal().status_code, 204)
+
+        # Two shares do not unseal; a reset discards them.
+        sys_.submit_unseal_keys(keys[:2])
+        self.assertEqual(sys_.read_seal_status()["progress"], 2)
+        self.assertEqual(sys_.submit_unseal_key(reset=True)["progress"], 0)
+        self.assertTrue(sys_.is_sealed())
+
+        # A malformed key is a 400, not a crash.
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.submit_unseal_key("not-a-key")
+
+        self.server.stop()
+        self.server = None
+        self.assert_store_holds_no_secrets(root, keys)
+
+    def assert_store_holds_no_secrets(self, root, keys):
+        needles = [root.encode(), root.split(".", 1)[-1].encode()]
+        for k in keys:
+            raw = bytes.fromhex(k)
+            needles += [k.encode(), raw, raw[:-1], base64.b64encode(raw)]
+        files = [f for f in os.listdir(self.dir.name) if f.startswith("gk.db")]
+        self.assertTrue(files)
+        for name in files:
+            with open(os.path.join(self.dir.name, name), "rb") as f:
+                data = f.read()
+            for needle in needles:
+                self.assertNotIn(needle, data, "a secret is stored in plain text in " + name)
+
+    def test_wire_conventions(self):
+        url = self.server.url
+        r = requests.request("LIST", url + "/v1/sys/nothing")
+        self.assertEqual(r.status_code, 503)
+        self.assertIn("errors", r.json())
+        r = requests.get(url + "/v1/sys/seal-status", headers={"X-Vault-Namespace": "team/"})
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("errors", r.json())
+        r = requests.put(url + "/v1/sys/init", data="{not json")
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("errors", r.json())
+        self.assertEqual(requests.get(url + "/v1/sys/health?uninitcode=204").status_code, 204)
+        r = requests.get(url + "/v1/sys/seal-status?help=1")
+        self.assertIn("help", r.json())
+
+    def test_policies(self):
+        """ACL policies through hvac's helpers; sys/policies/acl through hvac's adapter (hvac 0.11 has no helpers)."""
+        sys_ = self.client.sys
+        result = sys_.initialize(secret_shares=1, secret_threshold=1)
+        sys_.submit_unseal_key(result["keys"][0])
+        self.client.token = result["root_token"]
+
+        hcl = 'path "secret/*" {\n  capabilities = ["read", "list"]\n}\n'
+        self.assertEqual(sys_.create_or_update_policy(name="team-a", policy=hcl).status_code, 204)
+        answer = sys_.read_policy(name="team-a")
+        self.assertEqual(answer["data"]["rules"], hcl)
+        self.assertEqual(answer["rules"], hcl)
+        self.assertEqual(self.client.get_policy("team-a"), hcl)
+        # A dict is sent as JSON text, which is policy language too.
+        sys_.create_or_update_policy(name="Team-B", policy={"path": {"kv/+/x": {"capabilities": ["read"]}}})
+        listed = sys_.list_policies()
+        self.assertEqual(listed["data"]["policies"], ["default", "team-a", "team-b", "root"])
+        self.assertEqual(listed["policies"], listed["data"]["policies"])
+        self.assertIn("auth/token/lookup-self", sys_.read_policy(name="default")["data"]["rules"])
+
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            sys_.create_or_update_policy(name="bad", policy='path "x" {\n  capabilities = ["fly"]\n}')
+        self.assertIn("line 2, column 19", str(caught.exception))
+        self.assertIn('"fly"', str(caught.exception))
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.create_or_update_policy(name="root", policy=hcl)
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.delete_policy(name="root")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.delete_policy(name="default")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            sys_.read_policy(name="nope")
+        self.assertEqual(sys_.delete_policy(name="team-b").status_code, 204)
+        self.assertNotIn("team-b", sys_.list_policies()["data"]["policies"])
+
+        adapter = self.client.adapter
+        self.assertEqual(adapter.put("/v1/sys/policies/acl/team-c", json={"policy": hcl}).status_code, 204)
+        self.assertEqual(adapter.get("/v1/sys/policies/acl/team-c")["data"], {"name": "team-c", "policy": hcl})
+        self.assertEqual(adapter.list("/v1/sys/policies/acl")["data"]["keys"], ["default", "team-a", "team-c", "root"])
+        self.assertEqual(adapter.delete("/v1/sys/policies/acl/team-c").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            adapter.get("/v1/sys/policies/acl/team-c")
+
+        self.assertEqual(sys_.get_capabilities(paths=["secret/x"])["capabilities"], ["root"])
+        # Without a token: 403.
+        self.client.token = None
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            sys_.list_policies()
+
+    def init_unsealed(self):
+        """Initialises with one share, unseals, and makes the client use the root token."""
+        result = self.client.sys.initialize(secret_shares=1, secret_threshold=1)
+        self.client.sys.submit_unseal_key(result["keys"][0])
+        self.client.token = result["root_token"]
+        return result
+
+    def assert_store_lacks(self, needles):
+        files = [f for f in os.listdir(self.dir.name) if f.startswith("gk.db")]
+        self.assertTrue(files)
+        for name in files:
+            with open(os.path.join(self.dir.name, name), "rb") as f:
+                data = f.read()
+            for needle in needles:
+                self.assertNotIn(needle.encode(), data, "a secret is stored in plain text in " + name)
+
+    def test_userpass(self):
+        """The userpass auth method through hvac: mount, users, login, entity, failed logins, unmount."""
+        self.init_unsealed()
+        sys_ = self.client.sys
+        self.assertEqual(sys_.enable_auth_method("userpass", description="people").status_code, 204)
+        methods = sys_.list_auth_methods()
+        self.assertEqual(methods["userpass/"]["type"], "userpass")
+        self.assertEqual(methods["data"]["userpass/"]["description"], "people")
+        self.assertEqual(methods["data"]["token/"]["type"], "token")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.enable_auth_method("userpass")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.enable_auth_method("no-such-type", path="x")
+
+        password = "Alice-pw-for-hvac-0001"
+        userpass = self.client.auth.userpass
+        self.assertEqual(userpass.create_or_update_user("alice", password, policies=["dev"]).status_code, 204)
+        user = userpass.read_user("alice")["data"]
+        self.assertEqual(user["token_policies"], ["dev"])
+        self.assertNotIn("password", user)
+        self.assertEqual(userpass.list_user()["data"]["keys"], ["alice"])
+
+        login_client = hvac.Client(url=self.server.url)
+        result = login_client.auth.userpass.login("alice", password)
+        auth = result["auth"]
+        self.assertEqual(auth["policies"], ["default", "dev"])
+        self.assertEqual(auth["metadata"], {"username": "alice"})
+        self.assertTrue(auth["entity_id"])
+        self.assertEqual(login_client.token, auth["client_token"])
+        again = login_client.auth.userpass.login("alice", password)
+        self.assertEqual(again["auth"]["entity_id"], auth["entity_id"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.userpass.login("alice", "wrong")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.userpass.login("nobody", "wrong")
+
+        entity = self.client.secrets.identity.read_entity(auth["entity_id"])["data"]
+        self.assertEqual(entity["aliases"][0]["name"], "alice")
+        self.assertEqual(entity["aliases"][0]["mount_accessor"], methods["userpass/"]["accessor"])
+        self.assertIn(auth["entity_id"], self.client.secrets.identity.list_entities()["data"]["keys"])
+
+        self.assertEqual(userpass.update_password_on_user("alice", "new-" + password).status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.userpass.login("alice", password)
+        login_client.auth.userpass.login("alice", "new-" + password)
+        self.assertEqual(userpass.delete_user("alice").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            userpass.read_user("alice")
+
+        self.assertEqual(sys_.disable_auth_method("userpass").status_code, 204)
+        self.assertNotIn("userpass/", sys_.list_auth_methods()["data"])
+        self.server.stop()
+        self.server = None
+        self.assert_store_lacks([password, "new-" + password, auth["client_token"]])
+
+    def test_approle(self):
+        """The approle auth method through hvac: role, role id, secret ids, login, num_uses."""
+        self.init_unsealed()
+        self.assertEqual(self.client.sys.enable_auth_method("approle").status_code, 204)
+        approle = self.client.auth.approle
+        self.assertEqual(
+            approle.create_or_update_approle("web", token_policies=["web"], token_ttl="10m").status_code, 204)
+        self.assertEqual(approle.list_roles()["data"]["keys"], ["web"])
+        self.assertEqual(approle.read_role("web")["data"]["token_policies"], ["web"])
+        role_id = approle.read_role_id("web")["data"]["role_id"]
+        generated = approle.generate_secret_id("web", metadata={"host": "web-1"})["data"]
+        secret_id = generated["secret_id"]
+        self.assertTrue(generated["secret_id_accessor"])
+        self.assertIn(generated["secret_id_accessor"], approle.list_secret_id_accessors("web")["data"]["keys"])
+
+        login_client = hvac.Client(url=self.server.url)
+        auth = login_client.auth.approle.login(role_id, secret_id)["auth"]
+        self.assertEqual(auth["policies"], ["default", "web"])
+        self.assertEqual(auth["metadata"]["role_name"], "web")
+        self.assertEqual(auth["metadata"]["host"], "web-1")
+        self.assertEqual(auth["lease_duration"], 600)
+        self.assertTrue(auth["entity_id"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.approle.login(role_id, "not-the-secret-id")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.approle.login("not-the-role-id", secret_id)
+
+        # A secret id with one use logs in once.
+        once = self.client.adapter.post("/v1/auth/approle/role/web/secret-id", json={"num_uses": 1})
+        once_id = once["data"]["secret_id"]
+        self.assertEqual(once["data"]["secret_id_num_uses"], 1)
+        login_client.auth.approle.login(role_id, once_id)
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.approle.login(role_id, once_id)
+
+        self.assertEqual(approle.destroy_secret_id("web", secret_id).status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            login_client.auth.approle.login(role_id, secret_id)
+        self.assertEqual(approle.delete_role("web").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            approle.list_roles()
+        self.server.stop()
+        self.server = None
+        self.assert_store_lacks([secret_id, once_id, auth["client_token"]])
+
+    def test_kv_v1(self):
+        """kv version 1 at secret/ through hvac, another kv mount, and the values across a restart."""
+        keys = self.init_unsealed()["keys"]
+        mounts = self.client.sys.list_mounted_secrets_engines()
+        self.assertEqual(mounts["data"]["secret/"]["type"], "kv")
+        kv = self.client.secrets.kv.v1
+        value = "kv-v1-plaintext-through-hvac"
+        kv.create_or_update_secret(path="app/db", secret={"password": value}, mount_point="secret")
+        kv.create_or_update_secret(path="app/api", secret={"key": "k", "ttl": "1h"}, mount_point="secret")
+        read = kv.read_secret(path="app/db", mount_point="secret")
+        self.assertEqual(read["data"], {"password": value})
+        self.assertEqual(read["lease_duration"], 2764800)
+        self.assertEqual(kv.read_secret(path="app/api", mount_point="secret")["lease_duration"], 3600)
+        self.assertEqual(kv.list_secrets(path="app", mount_point="secret")["data"]["keys"], ["api", "db"])
+        self.assertEqual(kv.list_secrets(path="", mount_point="secret")["data"]["keys"], ["app/"])
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv.list_secrets(path="nothing", mount_point="secret")
+        self.assertEqual(kv.delete_secret(path="app/api", mount_point="secret").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv.read_secret(path="app/api", mount_point="secret")
+
+        self.assertEqual(self.client.sys.enable_secrets_engine("kv", path="team", options={"version": "1"}).status_code,
+                         204)
+        kv.create_or_update_secret(path="x", secret={"a": "b"}, mount_point="team")
+        self.assertEqual(kv.read_secret(path="x", mount_point="team")["data"], {"a": "b"})
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            self.client.sys.enable_secrets_engine("kv", path="other", options={"version": "2"})
+
+        root = self.client.token
+        self.restart()
+        self.client.sys.submit_unseal_key(keys[0])
+        self.client.token = root
+        kv = self.client.secrets.kv.v1
+        self.assertEqual(kv.read_secret(path="app/db", mount_point="secret")["data"], {"password": value})
+        self.assertEqual(kv.read_secret(path="x", mount_point="team")["data"], {"a": "b"})
+        self.assertEqual(self.client.sys.disable_secrets_engine("team").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv.read_secret(path="x", mount_point="team")
+        self.server.stop()
+        self.server = None
+        self.assert_store_lacks([value])
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    args, rest = parser.parse_known_args()
+    SERVER = args.server
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

@@ -1,0 +1,363 @@
+#include "MainWindow.h"
+
+#include "ApiClient.h"
+#include "UiLogging.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFormLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTime>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace gk {
+
+Q_LOGGING_CATEGORY(lcUi, "gatekeeper.ui")
+
+namespace {
+
+const QString geometryKey = QStringLiteral("MainWindow/geometry");
+constexpr int defaultRefreshIntervalMs = 3000;
+
+QLabel *makeValueLabel(QWidget *parent, const char *objectName)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(QLatin1String(objectName));
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    label->setTextFormat(Qt::PlainText);
+    return label;
+}
+
+} // namespace
+
+MainWindow::MainWindow(ApiClient *client, QSettings *settings, QWidget *parent)
+    : QMainWindow(parent), m_client(client), m_settings(settings), m_refreshTimer(new QTimer(this))
+{
+    Q_ASSERT(m_client);
+    m_refreshTimer->setInterval(defaultRefreshIntervalMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refresh);
+
+    buildUi();
+    retranslateUi();
+    updateView();
+
+    resize(560, 360);
+    if (m_settings)
+        restoreGeometry(m_settings->value(geometryKey).toByteArray());
+}
+
+MainWindow::~MainWindow()
+{
+    dropPendingReply();
+}
+
+void MainWindow::dropPendingReply()
+{
+    if (ApiReply *reply = m_pendingReply) {
+        m_pendingReply = nullptr; // its callback sees that it was dropped
+        reply->abort();
+    }
+}
+
+void MainWindow::buildUi()
+{
+    setObjectName(QStringLiteral("mainWindow"));
+
+    auto *centralWidget = new QWidget(this);
+    centralWidget->setObjectName(QStringLiteral("centralWidget"));
+    auto *formLayout = new QFormLayout;
+    formLayout->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+
+    const auto addRow = [&](QLabel *&caption, const char *captionName, QWidget *field) {
+        caption = new QLabel(centralWidget);
+        caption->setObjectName(QLatin1String(captionName));
+        caption->setBuddy(field);
+        formLayout->addRow(caption, field);
+    };
+
+    m_serverAddressLabel = makeValueLabel(centralWidget, "serverAddressLabel");
+    addRow(m_serverAddressCaptionLabel, "serverAddressCaptionLabel", m_serverAddressLabel);
+    m_connectionLabel = makeValueLabel(centralWidget, "connectionLabel");
+    m_connectionLabel->setWordWrap(true); // error messages can be long
+    addRow(m_connectionCaptionLabel, "connectionCaptionLabel", m_connectionLabel);
+    m_initializedLabel = makeValueLabel(centralWidget, "initializedLabel");
+    addRow(m_initializedCaptionLabel, "initializedCaptionLabel", m_initializedLabel);
+    m_sealStateLabel = makeValueLabel(centralWidget, "sealStateLabel");
+    QFont emphasized = m_sealStateLabel->font();
+    emphasized.setBold(true);
+    m_sealStateLabel->setFont(emphasized);
+    addRow(m_sealStateCaptionLabel, "sealStateCaptionLabel", m_sealStateLabel);
+    m_keySharesLabel = makeValueLabel(centralWidget, "keySharesLabel");
+    addRow(m_keySharesCaptionLabel, "keySharesCaptionLabel", m_keySharesLabel);
+    m_unsealProgressBar = new QProgressBar(centralWidget);
+    m_unsealProgressBar->setObjectName(QStringLiteral("unsealProgressBar"));
+    m_unsealProgressBar->setTextVisible(true);
+    addRow(m_unsealProgressCaptionLabel, "unsealProgressCaptionLabel", m_unsealProgressBar);
+    m_versionLabel = makeValueLabel(centralWidget, "versionLabel");
+    addRow(m_versionCaptionLabel, "versionCaptionLabel", m_versionLabel);
+    m_clusterLabel = makeValueLabel(centralWidget, "clusterLabel");
+    addRow(m_clusterCaptionLabel, "clusterCaptionLabel", m_clusterLabel);
+
+    m_refreshButton = new QPushButton(centralWidget);
+    m_refreshButton->setObjectName(QStringLiteral("refreshButton"));
+    connect(m_refreshButton, &QPushButton::clicked, this, &MainWindow::refresh);
+
+    auto *mainLayout = new QVBoxLayout(centralWidget);
+    mainLayout->addLayout(formLayout);
+    mainLayout->addStretch(1);
+    mainLayout->addWidget(m_refreshButton, 0, Qt::AlignRight);
+    setCentralWidget(centralWidget);
+
+    m_refreshAction = new QAction(this);
+    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
+    m_quitAction = new QAction(this);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_aboutAction = new QAction(this);
+    m_aboutAction->setObjectName(QStringLiteral("aboutAction"));
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About Gatekeeper"),
+                           tr("Gatekeeper %1\nAdministration console for a Vault-compatible token authority.")
+                               .arg(QStringLiteral(GK_VERSION)));
+    });
+
+    menuBar()->setObjectName(QStringLiteral("menuBar"));
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_fileMenu->setObjectName(QStringLiteral("fileMenu"));
+    m_fileMenu->addAction(m_refreshAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_quitAction);
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
+    m_helpMenu->addAction(m_aboutAction);
+    statusBar()->setObjectName(QStringLiteral("statusBar"));
+}
+
+void MainWindow::retranslateUi()
+{
+    setWindowTitle(tr("Gatekeeper"));
+    m_fileMenu->setTitle(tr("&File"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_refreshAction->setText(tr("&Refresh"));
+    m_quitAction->setText(tr("&Quit"));
+    m_aboutAction->setText(tr("&About Gatekeeper"));
+    menuBar()->setAccessibleName(tr("Main menu"));
+    m_fileMenu->setAccessibleName(tr("File menu"));
+    m_helpMenu->setAccessibleName(tr("Help menu"));
+    statusBar()->setAccessibleName(tr("Status"));
+    centralWidget()->setAccessibleName(tr("Server overview"));
+
+    const auto caption = [](QLabel *captionLabel, QWidget *field, const QString &text, const QString &name,
+                            const QString &description) {
+        captionLabel->setText(text);
+        captionLabel->setAccessibleName(name);
+        field->setAccessibleName(name);
+        field->setAccessibleDescription(description);
+    };
+    caption(m_serverAddressCaptionLabel, m_serverAddressLabel, tr("&Server:"), tr("Server address"),
+            tr("The address of the server this console watches"));
+    caption(m_connectionCaptionLabel, m_connectionLabel, tr("&Connection:"), tr("Connection"),
+            tr("Whether the server answers, or why it does not"));
+    caption(m_initializedCaptionLabel, m_initializedLabel, tr("&Initialised:"), tr("Initialised"),
+            tr("Whether the server's key shares and root token have been generated"));
+    caption(m_sealStateCaptionLabel, m_sealStateLabel, tr("S&eal state:"), tr("Seal state"),
+            tr("Sealed: the server cannot decrypt its storage until enough key shares are entered"));
+    caption(m_keySharesCaptionLabel, m_keySharesLabel, tr("&Key shares:"), tr("Key shares"),
+            tr("How many key shares are needed to unseal, out of how many were issued"));
+    caption(m_unsealProgressCaptionLabel, m_unsealProgressBar, tr("&Unseal progress:"), tr("Unseal progress"),
+            tr("Key shares entered so far towards the threshold"));
+    caption(m_versionCaptionLabel, m_versionLabel, tr("&Version:"), tr("Server version"), tr("The server's version"));
+    caption(m_clusterCaptionLabel, m_clusterLabel, tr("C&luster:"), tr("Cluster"),
+            tr("The cluster's name and id, known while unsealed"));
+
+    m_refreshButton->setText(tr("&Refresh"));
+    m_refreshButton->setAccessibleName(tr("Refresh"));
+    m_refreshButton->setAccessibleDescription(tr("Ask the server for its seal state now"));
+    m_refreshButton->setToolTip(tr("Ask the server for its seal state now"));
+}
+
+void MainWindow::showConnecting(const QString &message)
+{
+    m_state = State::Connecting;
+    m_message = message;
+    m_sealStatus.reset();
+    updateView();
+}
+
+void MainWindow::connectToServer(const QUrl &address)
+{
+    dropPendingReply();
+    m_client->setBaseUrl(address);
+    m_state = State::Connecting;
+    m_message.clear();
+    m_sealStatus.reset();
+    updateView();
+    refresh();
+    m_refreshTimer->start();
+}
+
+void MainWindow::showServerFailure(const QString &message)
+{
+    qCWarning(lcUi) << "server failure:" << message;
+    m_refreshTimer->stop();
+    dropPendingReply();
+    m_state = State::Failed;
+    m_message = message;
+    m_sealStatus.reset();
+    updateView();
+}
+
+int MainWindow::refreshIntervalMs() const
+{
+    return m_refreshTimer->interval();
+}
+
+void MainWindow::setRefreshIntervalMs(int intervalMs)
+{
+    m_refreshTimer->setInterval(intervalMs);
+}
+
+void MainWindow::refresh()
+{
+    if (m_pendingReply || m_state == State::Failed || m_client->baseUrl().isEmpty())
+        return;
+    ApiReply *reply = m_client->sealStatus();
+    m_pendingReply = reply;
+    reply->onFinished(this, [this, reply](int status, const QJsonObject &body, const QStringList &errors) {
+        if (m_pendingReply != reply)
+            return;
+        m_pendingReply = nullptr;
+        handleSealStatus(status, body, errors);
+    });
+}
+
+void MainWindow::handleSealStatus(int status, const QJsonObject &body, const QStringList &errors)
+{
+    if (m_state == State::Failed)
+        return;
+    statusBar()->showMessage(
+        tr("Last checked at %1").arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    if (!errors.isEmpty()) {
+        m_state = State::Unreachable;
+        m_message = errors.join(QStringLiteral("; "));
+        m_sealStatus.reset();
+        updateView();
+        return;
+    }
+    QString parseError;
+    m_sealStatus = SealStatus::fromJson(body, &parseError);
+    if (!m_sealStatus) {
+        m_state = State::Unreachable;
+        m_message = tr("The server's answer (HTTP %1) was not understood: %2").arg(status).arg(parseError);
+    } else {
+        m_state = State::Connected;
+        m_message.clear();
+    }
+    updateView();
+}
+
+QString MainWindow::addressText() const
+{
+    const QUrl url = m_client->baseUrl();
+    return url.isEmpty() ? tr("None yet") : url.toString(QUrl::RemoveUserInfo);
+}
+
+void MainWindow::updateView()
+{
+    m_serverAddressLabel->setText(addressText());
+    switch (m_state) {
+    case State::Idle:
+        m_connectionLabel->setText(tr("Not connected"));
+        break;
+    case State::Connecting:
+        m_connectionLabel->setText(m_message.isEmpty() ? tr("Connecting…") : m_message);
+        break;
+    case State::Connected:
+        m_connectionLabel->setText(tr("Connected"));
+        break;
+    case State::Unreachable:
+        m_connectionLabel->setText(tr("Cannot read the seal state: %1").arg(m_message));
+        break;
+    case State::Failed:
+        m_connectionLabel->setText(m_message);
+        break;
+    }
+    m_refreshButton->setEnabled(m_state != State::Failed && !m_client->baseUrl().isEmpty());
+    m_refreshAction->setEnabled(m_refreshButton->isEnabled());
+
+    const QString unknown = tr("Unknown");
+    if (!m_sealStatus) {
+        m_initializedLabel->setText(unknown);
+        m_sealStateLabel->setText(unknown);
+        m_keySharesLabel->setText(unknown);
+        m_unsealProgressBar->setRange(0, 1);
+        m_unsealProgressBar->setValue(0);
+        m_unsealProgressBar->setFormat(unknown);
+        m_versionLabel->setText(unknown);
+        m_clusterLabel->setText(unknown);
+        return;
+    }
+
+    const SealStatus &s = *m_sealStatus;
+    m_initializedLabel->setText(s.initialized ? tr("Yes") : tr("No"));
+    if (!s.initialized)
+        m_sealStateLabel->setText(tr("Not initialised"));
+    else
+        m_sealStateLabel->setText(s.sealed ? tr("Sealed") : tr("Unsealed"));
+
+    if (s.initialized && s.threshold > 0)
+        m_keySharesLabel->setText(tr("%1 of %2 needed to unseal").arg(s.threshold).arg(s.shares));
+    else
+        m_keySharesLabel->setText(tr("None issued"));
+
+    const int threshold = qMax(1, s.threshold);
+    m_unsealProgressBar->setRange(0, threshold);
+    if (!s.initialized) {
+        m_unsealProgressBar->setValue(0);
+        m_unsealProgressBar->setFormat(tr("Not initialised"));
+    } else if (!s.sealed) {
+        m_unsealProgressBar->setValue(threshold);
+        m_unsealProgressBar->setFormat(tr("Unsealed"));
+    } else {
+        m_unsealProgressBar->setValue(qMin(s.progress, threshold));
+        m_unsealProgressBar->setFormat(tr("%1 of %2 key shares entered").arg(s.progress).arg(s.threshold));
+    }
+
+    m_versionLabel->setText(s.version.isEmpty() ? unknown : s.version);
+    if (s.clusterName.isEmpty() && s.clusterId.isEmpty())
+        m_clusterLabel->setText(s.sealed ? tr("Unknown while sealed") : unknown);
+    else
+        m_clusterLabel->setText(tr("%1 (%2)").arg(s.clusterName, s.clusterId));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_settings)
+        m_settings->setValue(geometryKey, saveGeometry());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+        updateView();
+    }
+    QMainWindow::changeEvent(event);
+}
+
+} // namespace gk

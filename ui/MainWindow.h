@@ -1,0 +1,105 @@
+#pragma once
+
+#include "SealStatus.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSettings;
+class QTimer;
+
+namespace gk {
+
+class ApiClient;
+class ApiReply;
+
+// The console's main window: the server's address and its seal state (initialised, sealed, t-of-n unseal progress),
+// read through ApiClient and refreshed on a timer. Knows nothing of where the server runs (embedded or remote).
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    // settings: where the window geometry is kept (nothing else is written there); may be null. Neither client
+    // nor settings is owned; both must outlive the window.
+    MainWindow(ApiClient *client, QSettings *settings, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // While the server is being started or looked for: shows what is happening, no refresh yet.
+    void showConnecting(const QString &message);
+    // Watches the server at address: points the client at it, shows it, refreshes now and then periodically.
+    void connectToServer(const QUrl &address);
+    // The server could not be started or reached at all: shows why and stops refreshing.
+    void showServerFailure(const QString &message);
+
+    int refreshIntervalMs() const;
+    void setRefreshIntervalMs(int intervalMs);
+
+public slots:
+    void refresh();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    enum class State
+    {
+        Idle,
+        Connecting,
+        Connected,
+        Unreachable,
+        Failed
+    };
+
+    void buildUi();
+    void retranslateUi();
+    void updateView();
+    void dropPendingReply();
+    void handleSealStatus(int status, const QJsonObject &body, const QStringList &errors);
+    QString addressText() const;
+
+    ApiClient *m_client;
+    QSettings *m_settings;
+    QTimer *m_refreshTimer;
+    QPointer<ApiReply> m_pendingReply;
+
+    State m_state = State::Idle;
+    QString m_message; // what Connecting/Unreachable/Failed show
+    std::optional<SealStatus> m_sealStatus;
+
+    QLabel *m_serverAddressCaptionLabel = nullptr;
+    QLabel *m_serverAddressLabel = nullptr;
+    QLabel *m_connectionCaptionLabel = nullptr;
+    QLabel *m_connectionLabel = nullptr;
+    QLabel *m_initializedCaptionLabel = nullptr;
+    QLabel *m_initializedLabel = nullptr;
+    QLabel *m_sealStateCaptionLabel = nullptr;
+    QLabel *m_sealStateLabel = nullptr;
+    QLabel *m_keySharesCaptionLabel = nullptr;
+    QLabel *m_keySharesLabel = nullptr;
+    QLabel *m_unsealProgressCaptionLabel = nullptr;
+    QProgressBar *m_unsealProgressBar = nullptr;
+    QLabel *m_versionCaptionLabel = nullptr;
+    QLabel *m_versionLabel = nullptr;
+    QLabel *m_clusterCaptionLabel = nullptr;
+    QLabel *m_clusterLabel = nullptr;
+    QPushButton *m_refreshButton = nullptr;
+    QAction *m_refreshAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QMenu *m_fileMenu = nullptr;
+    QMenu *m_helpMenu = nullptr;
+};
+
+} // namespace gk
