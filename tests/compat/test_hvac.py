@@ -8,6 +8,7 @@ Run: test_hvac.py --server PATH/TO/gatekeeper-server
 
 import argparse
 import base64
+import json
 import os
 import re
 import signal
@@ -353,6 +354,99 @@ class HvacCompatibility(unittest.TestCase):
         self.server.stop()
         self.server = None
         self.assert_store_lacks([value])
+
+    def test_tokens(self):
+        """The token store through hvac's auth.token helpers and the Client's older token methods."""
+        sys_ = self.client.sys
+        result = sys_.initialize(secret_shares=1, secret_threshold=1)
+        sys_.submit_unseal_key(result["keys"][0])
+        self.client.token = result["root_token"]
+        token = self.client.auth.token
+        sys_.create_or_update_policy(
+            name="creator", policy='path "auth/token/create" {\n  capabilities = ["update"]\n}\n')
+
+        auth = token.create(policies=["app", "creator"], ttl="1h", meta={"team": "a"})["auth"]
+        child, accessor = auth["client_token"], auth["accessor"]
+        self.assertEqual(auth["policies"], ["app", "creator", "default"])
+        self.assertEqual(auth["token_policies"], auth["policies"])
+        self.assertEqual(auth["lease_duration"], 3600)
+        self.assertEqual(auth["metadata"], {"team": "a"})
+        self.assertTrue(auth["renewable"])
+        self.assertFalse(auth["orphan"])
+
+        data = token.lookup(child)["data"]
+        self.assertEqual((data["id"], data["accessor"], data["ttl"] > 3500), (child, accessor, True))
+        self.assertEqual(data["meta"], {"team": "a"})
+        self.assertEqual(data["path"], "auth/token/create")
+        self.assertEqual(self.client.lookup_token(child)["data"]["id"], child)
+        by_accessor = token.lookup_accessor(accessor)["data"]
+        self.assertNotIn("id", by_accessor)
+        self.assertNotIn(child.split(".", 1)[-1], json.dumps(by_accessor))
+        self.assertEqual(self.client.lookup_token(accessor, accessor=True)["data"]["accessor"], accessor)
+        self.assertIn(accessor, token.list_accessors()["data"]["keys"])
+
+        # As the child: lookup-self and renew-self are the default policy's; creating needs "creator".
+        as_child = hvac.Client(url=self.server.url, token=child)
+        self.assertEqual(as_child.auth.token.lookup_self()["data"]["id"], child)
+        self.assertEqual(as_child.lookup_token()["data"]["policies"], ["app", "creator", "default"])
+        self.assertTrue(as_child.is_authenticated())
+        self.assertEqual(as_child.auth.token.renew_self(increment="30m")["auth"]["lease_duration"], 1800)
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            as_child.auth.token.list_accessors()
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            as_child.auth.token.create(policies=["ops"])  # not among the parent's policies
+        grandchild = as_child.auth.token.create(policies=["app"], ttl="10m")["auth"]["client_token"]
+
+        renewed = token.renew(child, increment="2h")["auth"]
+        self.assertEqual((renewed["client_token"], renewed["lease_duration"]), (child, 7200))
+        fixed = token.create(policies=["app"], renewable=False)["auth"]["client_token"]
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            token.renew(fixed)
+
+        # Revoking the child takes the grandchild with it.
+        self.assertEqual(token.revoke(child).status_code, 204)
+        for gone in (child, grandchild):
+            with self.assertRaises(hvac.exceptions.Forbidden):
+                token.lookup(gone)
+        self.assertFalse(as_child.is_authenticated())
+        as_child.adapter.close()
+
+        other = token.create(policies=["app"])["auth"]
+        self.assertEqual(token.revoke_accessor(other["accessor"]).status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            token.lookup_accessor(other["accessor"])
+
+        # revoke-orphan: the children live on as orphans.
+        parent = token.create(policies=["creator"])["auth"]["client_token"]
+        as_parent = hvac.Client(url=self.server.url, token=parent)
+        kid = as_parent.auth.token.create()["auth"]["client_token"]
+        as_parent.adapter.close()
+        self.client.revoke_token(parent, orphan=True)
+        self.assertTrue(token.lookup(kid)["data"]["orphan"])
+
+        # Roles.
+        self.assertEqual(token.create_or_update_role("deploy", allowed_policies=["app", "ops"], orphan=True)
+                         .status_code, 204)
+        role = token.read_role("deploy")["data"]
+        self.assertEqual((role["allowed_policies"], role["orphan"], role["renewable"]), (["app", "ops"], True, True))
+        self.assertEqual(token.list_roles()["data"]["keys"], ["deploy"])
+        from_role = token.create(role_name="deploy", policies=["ops"])["auth"]
+        self.assertEqual((from_role["policies"], from_role["orphan"]), (["default", "ops"], True))
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            token.create(role_name="deploy", policies=["secret-admin"])
+        self.assertEqual(token.delete_role("deploy").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            token.read_role("deploy")
+
+        # The older Client methods.
+        legacy = self.client.create_token(policies=["app"], lease="15m", num_uses=3)["auth"]
+        self.assertEqual((legacy["lease_duration"], legacy["num_uses"]), (900, 3))
+        self.assertTrue(self.client.create_token(orphan=True, policies=["app"])["auth"]["orphan"])
+        self.assertEqual(self.client.renew_token(legacy["client_token"], increment=600)["auth"]["lease_duration"], 600)
+        self.assertIn("expired_tokens", token.tidy()["data"])
+
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            token.create(policies=["app"], ttl="forever")
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

@@ -522,6 +522,11 @@ private slots:
         const QByteArray limited = create({{QStringLiteral("num_uses"), 2}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}});
         r = post(QStringLiteral("auth/token/create"), {}, limited);
         QCOMPARE(r.status, 400);
+        // Not even with its very last use.
+        const QByteArray once = create({{QStringLiteral("num_uses"), 1}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}});
+        r = post(QStringLiteral("auth/token/create-orphan"), {}, once);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(lookupStatus(once), 403);
         QCOMPARE(post(QStringLiteral("auth/token/create"), {{QStringLiteral("num_uses"), -1}}).status, 400);
     }
 

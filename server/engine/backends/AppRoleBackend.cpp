@@ -212,8 +212,9 @@ AppRoleBackend::AppRoleBackend(const MountContext &context)
 
 QList<PathSpec> AppRoleBackend::paths()
 {
-    const auto bind = [this](QFuture<Response> (AppRoleBackend::*fn)(const Request &)) {
-        return [this, fn](const Request &r) { return (this->*fn)(r); };
+    // The handlers keep the backend alive: a request routed before the mount was disabled may still call one.
+    const auto bind = [self = shared_from_this()](QFuture<Response> (AppRoleBackend::*fn)(const Request &)) {
+        return [self, fn](const Request &r) { return (self.get()->*fn)(r); };
     };
     const auto spec = [](QString pattern, std::map<Operation, Handler> handlers, QString help) {
         PathSpec s;

@@ -16,7 +16,7 @@ namespace gk {
 // Role ids and secret ids are found through HMAC-SHA256 under a key kept in the mount's storage ("salt"), so neither
 // is a storage key. A secret id is stored only as that HMAC. Using a secret id (check ttl, count down num_uses,
 // delete at the last use) is serialised per secret id: of concurrent logins with one use left, exactly one succeeds.
-class AppRoleBackend final : public Backend
+class AppRoleBackend final : public Backend, public std::enable_shared_from_this<AppRoleBackend>
 {
 public:
     explicit AppRoleBackend(const MountContext &context);

@@ -39,8 +39,9 @@ KvBackend::KvBackend(const MountContext &context) : m_barrier(context.barrier), 
 
 QList<PathSpec> KvBackend::paths()
 {
-    const auto bind = [this](QFuture<Response> (KvBackend::*fn)(const Request &)) {
-        return [this, fn](const Request &r) { return (this->*fn)(r); };
+    // The handlers keep the backend alive: a request routed before the mount was disabled may still call one.
+    const auto bind = [self = shared_from_this()](QFuture<Response> (KvBackend::*fn)(const Request &)) {
+        return [self, fn](const Request &r) { return (self.get()->*fn)(r); };
     };
     PathSpec any;
     any.pattern = QStringLiteral("(.*)");

@@ -3,12 +3,14 @@
 #include "engine/Backend.h"
 #include "engine/backends/MountTable.h"
 
+#include <memory>
+
 namespace gk {
 
 // Vault's key/value secrets engine, version 1: any JSON object written at a path is read back as it was (with the
 // lease_duration of its "ttl" field, else 768h), deleted, and listed with folders ending in "/". Values are stored
 // below the mount's storage prefix in the barrier, so they are encrypted at rest.
-class KvBackend final : public Backend
+class KvBackend final : public Backend, public std::enable_shared_from_this<KvBackend>
 {
 public:
     // Vault's default lease for kv v1 reads: 768h.

@@ -128,6 +128,8 @@ struct MountContext
 class MountTable final
 {
 public:
+    // Makes a mount's backend (owned by a shared_ptr from the start: backends may bind shared_from_this() into their
+    // handlers), or a 400 when the mount's settings do not suit the type.
     using Factory = std::function<Result<std::shared_ptr<Backend>>(const MountContext &)>;
     struct Type
     {

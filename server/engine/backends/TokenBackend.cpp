@@ -128,7 +128,7 @@ public:
             return fallback;
         }
         if (n < 0 || n > 1'000'000'000) {
-            errors.append(QStringLiteral("%1 cannot be negative").arg(name));
+            errors.append(QStringLiteral("%1 must be between 0 and 1000000000").arg(name));
             return fallback;
         }
         return static_cast<int>(n);

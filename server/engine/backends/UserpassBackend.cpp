@@ -241,8 +241,9 @@ UserpassBackend::~UserpassBackend() = default;
 
 QList<PathSpec> UserpassBackend::paths()
 {
-    const auto bind = [this](QFuture<Response> (UserpassBackend::*fn)(const Request &)) {
-        return [this, fn](const Request &r) { return (this->*fn)(r); };
+    // The handlers keep the backend alive: a request routed before the mount was disabled may still call one.
+    const auto bind = [self = shared_from_this()](QFuture<Response> (UserpassBackend::*fn)(const Request &)) {
+        return [self, fn](const Request &r) { return (self.get()->*fn)(r); };
     };
     const QStringList sensitive{QStringLiteral("password")};
 

@@ -22,7 +22,7 @@ namespace gk {
 // User lockout (Vault's): after lockout_threshold failed logins for one name, with no more than lockout_counter_reset
 // between them, the name answers 429 for lockout_duration. Defaults 5, 15m and 15m; the mount's
 // config.user_lockout_config changes them (lockout_disable turns it off). The counters are in memory, per mount.
-class UserpassBackend final : public Backend
+class UserpassBackend final : public Backend, public std::enable_shared_from_this<UserpassBackend>
 {
 public:
     static constexpr int kLockoutThreshold = 5;

@@ -351,7 +351,6 @@ QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
                 const bool last = entry.numUses == 1;
                 entry.numUses = last ? TokenEntry::kUsesExhausted : entry.numUses - 1;
                 const QByteArray json = compact(entry.toJson());
-                entry.numUses = last ? 0 : entry.numUses;
                 auto shared = std::make_shared<const TokenEntry>(std::move(entry));
                 return m_barrier->put(storageKey(idHmac), json).then([shared, last](Status st) -> R {
                     if (!st)
@@ -723,8 +722,10 @@ QFuture<Result<TokenStore::TidyReport>> TokenStore::tidyNow()
         .then([parentIndex](Status st) { return st ? parentIndex() : ready(st); })
         .unwrap()
         .then([counts](Status st) -> R {
-            if (!st)
+            if (!st) {
+                qCWarning(lcToken) << "tidy stopped:" << st.error();
                 return st;
+            }
             TidyReport report;
             report.expired = counts->expired;
             report.invalidParents = counts->invalidParents;

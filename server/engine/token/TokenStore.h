@@ -62,7 +62,7 @@ public:
 
     struct Use
     {
-        EntryPtr entry;    // after this use: numUses is what is left (0 when this was the last)
+        EntryPtr entry;    // after this use: numUses is what is left (kUsesExhausted when this was the last)
         bool last = false; // this was the last use: revoke the token once the request is done
     };
     // Takes one use of a token with limited uses (a no-op for unlimited ones). 403 when none is left.
