@@ -75,7 +75,7 @@ public:
         QString rootToken;
     };
     QFuture<Result<InitAnswer>> initialize(int shares, int threshold);
-    // What follows an unseal: load the runtime settings and the cluster identity.
+    // What follows an unseal: load the runtime settings, the cluster identity and the mount tables.
     QFuture<Status> afterUnseal();
     // Seal now: the keyring and every cache of barrier data leave memory.
     void sealNow();

@@ -20,8 +20,7 @@ public:
     Q_DISABLE_COPY_MOVE(AnswerMailbox)
 
     // Runs fn in the target's thread: at once when called from that thread, else queued. False when closed.
-    template <typename Fn>
-    bool post(Fn &&fn)
+    template <typename Fn> bool post(Fn &&fn)
     {
         QMutexLocker locker(&m_mutex);
         if (!m_target)

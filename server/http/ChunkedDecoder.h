@@ -10,7 +10,13 @@ namespace gk {
 class ChunkedDecoder final
 {
 public:
-    enum class Status { NeedMore, Done, Invalid, TooLarge };
+    enum class Status
+    {
+        NeedMore,
+        Done,
+        Invalid,
+        TooLarge
+    };
 
     ChunkedDecoder() = default;
     Q_DISABLE_COPY_MOVE(ChunkedDecoder)
@@ -21,7 +27,15 @@ public:
     Status feed(QByteArrayView data, QByteArray *out, qsizetype *consumed);
 
 private:
-    enum class State { Size, Data, DataCr, DataLf, Trailer, Done };
+    enum class State
+    {
+        Size,
+        Data,
+        DataCr,
+        DataLf,
+        Trailer,
+        Done
+    };
 
     bool takeSizeLine();
 

@@ -51,9 +51,9 @@ QByteArray dechunkedRequest(QByteArrayView head, const QByteArray &body)
             break;
         if (!first) {
             const QByteArrayView name = line.first(qMax<qsizetype>(0, line.indexOf(':')));
-            if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0
-                || name.compare("content-length", Qt::CaseInsensitive) == 0
-                || name.compare("expect", Qt::CaseInsensitive) == 0)
+            if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0 ||
+                name.compare("content-length", Qt::CaseInsensitive) == 0 ||
+                name.compare("expect", Qt::CaseInsensitive) == 0)
                 continue;
         }
         first = false;
@@ -149,7 +149,12 @@ void HttpConnection::consume()
             m_lingerUntilMs = m_worker->nowMs();
             QPointer<QTcpSocket> socket(m_socket);
             QMetaObject::invokeMethod(
-                this, [socket]() { if (socket) socket->abort(); }, Qt::QueuedConnection);
+                this,
+                [socket]() {
+                    if (socket)
+                        socket->abort();
+                },
+                Qt::QueuedConnection);
             return;
         }
         if (m_phase == Phase::Ready)
@@ -393,8 +398,8 @@ void HttpConnection::answer(const Response &response)
 void HttpConnection::writeOut(const QByteArray &bytes)
 {
     if (m_plainDescriptor >= 0 && m_socket->bytesToWrite() == 0) {
-        const ssize_t sent = ::send(m_plainDescriptor, bytes.constData(), size_t(bytes.size()),
-                                    MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t sent =
+            ::send(m_plainDescriptor, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent == bytes.size())
             return;
         if (sent > 0) {
@@ -467,15 +472,20 @@ void HttpConnection::closeSoon()
     // Not from inside readyRead: QHttpServer's slot still runs after ours and expects an open socket.
     QPointer<QTcpSocket> socket(m_socket);
     QMetaObject::invokeMethod(
-        this, [socket]() { if (socket) socket->disconnectFromHost(); }, Qt::QueuedConnection);
+        this,
+        [socket]() {
+            if (socket)
+                socket->disconnectFromHost();
+        },
+        Qt::QueuedConnection);
 }
 
 void HttpConnection::closeIfIdle()
 {
     if (m_busy != Busy::No || m_closing)
         return;
-    if (m_phase == Phase::Head && m_headBuffer.isEmpty() && m_transactionBytes == 0
-        && m_socket->bytesAvailable() == 0) {
+    if (m_phase == Phase::Head && m_headBuffer.isEmpty() && m_transactionBytes == 0 &&
+        m_socket->bytesAvailable() == 0) {
         m_closing = true;
         m_phase = Phase::Discard;
         m_lingerUntilMs = m_worker->nowMs() + kLingerMaxMs;

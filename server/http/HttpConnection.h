@@ -53,14 +53,16 @@ public:
     void sweep(qint64 nowMs);
 
 private:
-    enum class Phase {
+    enum class Phase
+    {
         Head,    // reading a request head
         Body,    // counting Content-Length body bytes
         Chunked, // decoding a chunked body
         Ready,   // a whole request is held, waiting for the previous answer
         Discard  // refused or closing: input is dropped
     };
-    enum class Busy {
+    enum class Busy
+    {
         No,       // no request with QHttpServer or the handler
         Released, // handed to QHttpServer, not yet to the worker
         Handling  // the handler has it

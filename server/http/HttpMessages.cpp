@@ -19,8 +19,7 @@ namespace {
 // Go's strconv.ParseBool true values, as Vault reads list= and help=.
 bool isTrue(const QString &value)
 {
-    return value == u"1" || value == u"t" || value == u"T" || value == u"true" || value == u"TRUE"
-           || value == u"True";
+    return value == u"1" || value == u"t" || value == u"T" || value == u"true" || value == u"TRUE" || value == u"True";
 }
 
 QString decodeQueryPart(QByteArrayView part)
@@ -93,9 +92,8 @@ void appendNumber(QByteArray &out, qint64 value)
 QByteArray internMethod(QByteArrayView method)
 {
     static const QByteArray known[] = {
-        QByteArrayLiteral("GET"),    QByteArrayLiteral("PUT"),   QByteArrayLiteral("POST"),
-        QByteArrayLiteral("DELETE"), QByteArrayLiteral("HEAD"),  QByteArrayLiteral("LIST"),
-        QByteArrayLiteral("PATCH"),  QByteArrayLiteral("OPTIONS"),
+        QByteArrayLiteral("GET"),  QByteArrayLiteral("PUT"),  QByteArrayLiteral("POST"),  QByteArrayLiteral("DELETE"),
+        QByteArrayLiteral("HEAD"), QByteArrayLiteral("LIST"), QByteArrayLiteral("PATCH"), QByteArrayLiteral("OPTIONS"),
     };
     for (const QByteArray &m : known) {
         if (m == method)
@@ -221,54 +219,102 @@ bool buildRequest(const QByteArray &method, const QUrl &url, QHash<QByteArray, Q
 QByteArrayView reasonPhrase(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Request Entity Too Large";
-    case 414: return "Request-URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Requested Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 421: return "Misdirected Request";
-    case 422: return "Unprocessable Entity";
-    case 423: return "Locked";
-    case 424: return "Failed Dependency";
-    case 425: return "Too Early";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 451: return "Unavailable For Legal Reasons";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    case 507: return "Insufficient Storage";
-    case 511: return "Network Authentication Required";
-    default: break;
+    case 100:
+        return "Continue";
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 411:
+        return "Length Required";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Request Entity Too Large";
+    case 414:
+        return "Request-URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Requested Range Not Satisfiable";
+    case 417:
+        return "Expectation Failed";
+    case 421:
+        return "Misdirected Request";
+    case 422:
+        return "Unprocessable Entity";
+    case 423:
+        return "Locked";
+    case 424:
+        return "Failed Dependency";
+    case 425:
+        return "Too Early";
+    case 426:
+        return "Upgrade Required";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 451:
+        return "Unavailable For Legal Reasons";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    case 507:
+        return "Insufficient Storage";
+    case 511:
+        return "Network Authentication Required";
+    default:
+        break;
     }
     return "Unknown";
 }
@@ -291,8 +337,7 @@ QByteArray serializeResponse(const Response &response, bool head, bool close, bo
     }
     if (body.isEmpty()) {
         if (status >= 400) {
-            const QJsonObject errors{
-                {QStringLiteral("errors"), QJsonArray{QString::fromLatin1(reasonPhrase(status))}}};
+            const QJsonObject errors{{QStringLiteral("errors"), QJsonArray{QString::fromLatin1(reasonPhrase(status))}}};
             body = QJsonDocument(errors).toJson(QJsonDocument::Compact);
             contentType = "application/json";
         } else if (status == 200) {
@@ -315,9 +360,10 @@ QByteArray serializeResponse(const Response &response, bool head, bool close, bo
         if (name.isEmpty() || hasLineBreak(name) || hasLineBreak(value) || name.contains(':'))
             continue;
         const QByteArrayView n(name);
-        if (n.compare("content-length", Qt::CaseInsensitive) == 0 || n.compare("connection", Qt::CaseInsensitive) == 0
-            || n.compare("transfer-encoding", Qt::CaseInsensitive) == 0
-            || n.compare("cache-control", Qt::CaseInsensitive) == 0)
+        if (n.compare("content-length", Qt::CaseInsensitive) == 0 ||
+            n.compare("connection", Qt::CaseInsensitive) == 0 ||
+            n.compare("transfer-encoding", Qt::CaseInsensitive) == 0 ||
+            n.compare("cache-control", Qt::CaseInsensitive) == 0)
             continue;
         if (n.compare("content-type", Qt::CaseInsensitive) == 0)
             ownContentType = true;

@@ -78,7 +78,8 @@ HttpServer::HttpServer(RequestHandler *handler, HttpServerOptions options, QObje
     : QObject(parent), m_handler(handler), m_options(std::move(options)), m_tracker(std::make_shared<DrainTracker>())
 {
     m_tracker->setNotifier([this]() {
-        QMetaObject::invokeMethod(this, [this]() { Q_EMIT drained(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this]() { Q_EMIT drained(); }, Qt::QueuedConnection);
     });
 }
 

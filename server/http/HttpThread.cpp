@@ -4,16 +4,11 @@
 
 namespace gk {
 
-HttpThread::HttpThread(RequestHandler *handler, const HttpServerOptions &options,
-                       std::shared_ptr<DrainTracker> tracker, qintptr descriptor,
-                       std::optional<QSslConfiguration> ssl)
-    : m_handler(handler),
-      m_options(options),
-      m_tracker(std::move(tracker)),
-      m_descriptor(descriptor),
+HttpThread::HttpThread(RequestHandler *handler, const HttpServerOptions &options, std::shared_ptr<DrainTracker> tracker,
+                       qintptr descriptor, std::optional<QSslConfiguration> ssl)
+    : m_handler(handler), m_options(options), m_tracker(std::move(tracker)), m_descriptor(descriptor),
       m_ssl(std::move(ssl))
-{
-}
+{}
 
 HttpThread::~HttpThread()
 {

@@ -31,13 +31,9 @@ Response takeResult(const QFuture<Response> &future)
 
 } // namespace
 
-HttpWorker::HttpWorker(RequestHandler *handler, const HttpServerOptions &options,
-                       std::shared_ptr<DrainTracker> tracker)
-    : m_handler(handler),
-      m_options(options),
-      m_tracker(std::move(tracker)),
-      m_mailbox(std::make_shared<AnswerMailbox>(this)),
-      m_scratch(kScratchSize, Qt::Uninitialized)
+HttpWorker::HttpWorker(RequestHandler *handler, const HttpServerOptions &options, std::shared_ptr<DrainTracker> tracker)
+    : m_handler(handler), m_options(options), m_tracker(std::move(tracker)),
+      m_mailbox(std::make_shared<AnswerMailbox>(this)), m_scratch(kScratchSize, Qt::Uninitialized)
 {
     m_clock.start();
     m_sweepTimer.setInterval(qBound(20, m_options.idleTimeoutMs / 4, 250));
@@ -61,10 +57,9 @@ bool HttpWorker::start(qintptr descriptor, const std::optional<QSslConfiguration
     if (ssl) {
         auto *sslListener = new HttpListener<QSslServer>(this);
         sslListener->setSslConfiguration(*ssl);
-        connect(sslListener, &QSslServer::errorOccurred, this,
-                [](QSslSocket *socket, QAbstractSocket::SocketError) {
-                    qCDebug(lcHttp) << "TLS connection failed:" << socket->errorString();
-                });
+        connect(sslListener, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
+            qCDebug(lcHttp) << "TLS connection failed:" << socket->errorString();
+        });
         listener = sslListener;
     } else {
         listener = new HttpListener<QTcpServer>(this);
@@ -140,8 +135,8 @@ void HttpWorker::handleMessage(HttpConnection *connection, const QByteArray &mes
     const qsizetype headEnd = RequestHead::findEnd(message);
     RequestHead head;
     RequestHead::Fields fields;
-    if (headEnd < 0 || !RequestHead::parse(QByteArrayView(message).first(headEnd), m_options.maxHeaderCount, &head,
-                                           &fields)) {
+    if (headEnd < 0 ||
+        !RequestHead::parse(QByteArrayView(message).first(headEnd), m_options.maxHeaderCount, &head, &fields)) {
         connection->answer(Response::error(400, QStringLiteral("malformed request")));
         return;
     }
@@ -151,9 +146,8 @@ void HttpWorker::handleMessage(HttpConnection *connection, const QByteArray &mes
         addHeader(&headers, name, value);
     Request request;
     QString error;
-    if (!buildRequest(connection->current().method, QUrl::fromEncoded(head.target.toByteArray()),
-                      std::move(headers), message.sliced(headEnd), connection->socket()->peerAddress(), &request,
-                      &error)) {
+    if (!buildRequest(connection->current().method, QUrl::fromEncoded(head.target.toByteArray()), std::move(headers),
+                      message.sliced(headEnd), connection->socket()->peerAddress(), &request, &error)) {
         connection->answer(Response::error(400, error));
         return;
     }

@@ -131,8 +131,7 @@ void closeListenSocket(qintptr descriptor)
         ::close(int(descriptor));
 }
 
-QList<qintptr> openListenSockets(const QHostAddress &address, quint16 *port, int count, int backlog,
-                                 QString *error)
+QList<qintptr> openListenSockets(const QHostAddress &address, quint16 *port, int count, int backlog, QString *error)
 {
     QString ignored;
     QString &message = error ? *error : ignored;

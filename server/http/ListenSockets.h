@@ -11,8 +11,7 @@ namespace gk {
 // makes sure nobody listens there yet (another process of the same user could otherwise share the port silently)
 // and, for port 0, picks the free port that all of them then bind. *port is updated to the port bound.
 // Returns the descriptors (non-blocking, close-on-exec, listening), or an empty list with *error set.
-QList<qintptr> openListenSockets(const QHostAddress &address, quint16 *port, int count, int backlog,
-                                 QString *error);
+QList<qintptr> openListenSockets(const QHostAddress &address, quint16 *port, int count, int backlog, QString *error);
 void closeListenSocket(qintptr descriptor);
 
 } // namespace gk

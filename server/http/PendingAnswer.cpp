@@ -9,8 +9,7 @@ namespace gk {
 PendingAnswer::PendingAnswer(HttpConnection *connection, std::shared_ptr<AnswerMailbox> mailbox,
                              std::shared_ptr<DrainTracker> tracker)
     : m_connection(connection), m_mailbox(std::move(mailbox)), m_tracker(std::move(tracker))
-{
-}
+{}
 
 PendingAnswer::~PendingAnswer()
 {

@@ -149,6 +149,7 @@ private slots:
     void cleanupTestCase();
 
     void portZeroPicksAPort();
+    void dualStackPeerIsIPv4();
     void getTranslatesTheRequest();
     void compactJsonAndHeaders();
     void rootApi();
@@ -217,6 +218,20 @@ void TestHttp::portZeroPicksAPort()
     QString error;
     QVERIFY(!second.listen(&error));
     QVERIFY2(error.contains(QStringLiteral("in use")), qPrintable(error));
+}
+
+void TestHttp::dualStackPeerIsIPv4()
+{
+    // On QHostAddress::Any an IPv4 client arrives as ::ffff:127.0.0.1; the handler sees 127.0.0.1.
+    HttpServerOptions options = baseOptions();
+    options.address = QHostAddress(QHostAddress::Any);
+    options.threads = 1;
+    HttpServer server(&m_handler, options);
+    QString error;
+    QVERIFY2(server.listen(&error), qPrintable(error));
+    RawHttpClient client;
+    QVERIFY(client.connectTo(server.port()));
+    QCOMPARE(client.request("GET", "/v1/peer").json()["peer"].toString(), QStringLiteral("127.0.0.1"));
 }
 
 void TestHttp::getTranslatesTheRequest()
@@ -445,8 +460,8 @@ void TestHttp::tooLargeByContentLength()
     QVERIFY(client.connectTo(m_server->port()));
     QElapsedTimer timer;
     timer.start();
-    QVERIFY(client.send("PUT /v1/kv/big HTTP/1.1\r\nHost: h\r\nContent-Length: " + QByteArray::number(kTooLarge)
-                        + "\r\n\r\n"));
+    QVERIFY(client.send("PUT /v1/kv/big HTTP/1.1\r\nHost: h\r\nContent-Length: " + QByteArray::number(kTooLarge) +
+                        "\r\n\r\n"));
     const HttpAnswer a = client.readAnswer(2000);
     verifyConventions(a);
     QCOMPARE(a.status, 413);
@@ -459,8 +474,8 @@ void TestHttp::tooLargeWithExpectContinue()
 {
     RawHttpClient client;
     QVERIFY(client.connectTo(m_server->port()));
-    QVERIFY(client.send("PUT /v1/kv/big HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: "
-                        + QByteArray::number(kTooLarge) + "\r\n\r\n"));
+    QVERIFY(client.send("PUT /v1/kv/big HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: " +
+                        QByteArray::number(kTooLarge) + "\r\n\r\n"));
     const HttpAnswer a = client.readAnswer(2000);
     QCOMPARE(a.status, 413); // no "100 Continue" first
     verifyConventions(a);
@@ -473,8 +488,8 @@ void TestHttp::tooLargeStreamedKeepsMemoryFlat()
     QVERIFY(before > 0);
     RawHttpClient client;
     QVERIFY(client.connectTo(m_server->port()));
-    QVERIFY(client.send("PUT /v1/kv/big HTTP/1.1\r\nHost: h\r\nContent-Length: " + QByteArray::number(kTooLarge)
-                        + "\r\n\r\n"));
+    QVERIFY(client.send("PUT /v1/kv/big HTTP/1.1\r\nHost: h\r\nContent-Length: " + QByteArray::number(kTooLarge) +
+                        "\r\n\r\n"));
     const QByteArray chunk(64 * 1024, 'x');
     qint64 sent = 0;
     while (sent < kTooLarge && client.send(chunk, 5000))
@@ -566,8 +581,8 @@ void TestHttp::expectContinue()
     const QByteArray body = R"({"value":"after continue"})";
     RawHttpClient client;
     QVERIFY(client.connectTo(m_server->port()));
-    QVERIFY(client.send("PUT /v1/kv/c HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: "
-                        + QByteArray::number(body.size()) + "\r\n\r\n"));
+    QVERIFY(client.send("PUT /v1/kv/c HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: " +
+                        QByteArray::number(body.size()) + "\r\n\r\n"));
     const HttpAnswer interim = client.readAnswer(2000);
     QVERIFY(interim.complete);
     QCOMPARE(interim.status, 100);
@@ -577,8 +592,8 @@ void TestHttp::expectContinue()
     QCOMPARE(a.status, 200);
     QCOMPARE(a.json()["data"].toObject()["value"].toString(), QStringLiteral("after continue"));
     // With the body already there, no 100 Continue is needed.
-    QVERIFY(client.send("PUT /v1/kv/c HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: "
-                        + QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    QVERIFY(client.send("PUT /v1/kv/c HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: " +
+                        QByteArray::number(body.size()) + "\r\n\r\n" + body));
     QCOMPARE(client.readAnswer().status, 200);
 }
 
@@ -662,8 +677,8 @@ void TestHttp::splitPackets()
 {
     RawHttpClient client;
     QVERIFY(client.connectTo(m_server->port()));
-    const QByteArray raw = RawHttpClient::formatRequest("PUT", "/v1/kv/split", R"({"split":"yes","n":[1,2,3]})",
-                                                        {{"X-Vault-Token", "t"}});
+    const QByteArray raw =
+        RawHttpClient::formatRequest("PUT", "/v1/kv/split", R"({"split":"yes","n":[1,2,3]})", {{"X-Vault-Token", "t"}});
     // One byte at a time across the head, then the body in two pieces.
     const qsizetype headEnd = raw.indexOf("\r\n\r\n") + 4;
     for (qsizetype i = 0; i < headEnd; i += 7) {
@@ -695,8 +710,8 @@ void TestHttp::chunkedBody()
     const QByteArray head = "POST /v1/kv/chunked HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
     QVERIFY(client.send(head + "5\r\n{\"a\":\r\n"));
     QTest::qWait(20);
-    QVERIFY(client.send("a;ext=1\r\n\"chunked\"}\r\n0\r\nTrailer: x\r\n\r\n"
-                        + RawHttpClient::formatRequest("GET", "/v1/after")));
+    QVERIFY(client.send("a;ext=1\r\n\"chunked\"}\r\n0\r\nTrailer: x\r\n\r\n" +
+                        RawHttpClient::formatRequest("GET", "/v1/after")));
     const HttpAnswer a = client.readAnswer();
     verifyConventions(a);
     QCOMPARE(a.status, 200);
@@ -845,8 +860,7 @@ void TestHttp::tls()
     QVERIFY(dir.isValid());
     HttpServerOptions options = baseOptions();
     QString error;
-    QVERIFY2(TestCertificate::create(dir.path(), &options.tlsCertFile, &options.tlsKeyFile, &error),
-             qPrintable(error));
+    QVERIFY2(TestCertificate::create(dir.path(), &options.tlsCertFile, &options.tlsKeyFile, &error), qPrintable(error));
     TestServer server(&m_handler, options);
     QVERIFY2(server.start(&error), qPrintable(error));
     QCOMPARE(server.baseUrl().scheme(), QStringLiteral("https"));

@@ -65,9 +65,8 @@ class TestTokenApi final : public QObject
 
     QByteArray created(const HttpAnswer &a)
     {
-        const QByteArray id = a.json().value(QStringLiteral("auth")).toObject().value(QStringLiteral("client_token"))
-                                  .toString()
-                                  .toUtf8();
+        const QByteArray id =
+            a.json().value(QStringLiteral("auth")).toObject().value(QStringLiteral("client_token")).toString().toUtf8();
         if (!id.isEmpty())
             m_ids.append(id);
         return id;
@@ -119,7 +118,8 @@ private slots:
         const QByteArray id = created(a);
         QVERIFY(id.startsWith("gk."));
         QCOMPARE(auth.value(QStringLiteral("lease_duration")).toInt(), 1800);
-        QCOMPARE(strings(auth.value(QStringLiteral("policies"))), (QStringList{QStringLiteral("app"), QStringLiteral("default")}));
+        QCOMPARE(strings(auth.value(QStringLiteral("policies"))),
+                 (QStringList{QStringLiteral("app"), QStringLiteral("default")}));
         QVERIFY(auth.value(QStringLiteral("metadata")).isNull());
         QVERIFY(a.json().value(QStringLiteral("data")).isNull());
         QVERIFY(a.json().contains(QStringLiteral("wrap_info")));
@@ -136,7 +136,8 @@ private slots:
 
         a = call("POST", "/v1/auth/token/lookup", {{QStringLiteral("token"), QString::fromUtf8(id)}});
         QCOMPARE(a.status, 200);
-        QCOMPARE(a.json().value(QStringLiteral("data")).toObject().value(QStringLiteral("accessor")).toString(), accessor);
+        QCOMPARE(a.json().value(QStringLiteral("data")).toObject().value(QStringLiteral("accessor")).toString(),
+                 accessor);
         a = call("PUT", "/v1/auth/token/lookup-accessor", {{QStringLiteral("accessor"), accessor}});
         QCOMPARE(a.status, 200);
         QVERIFY(!a.json().value(QStringLiteral("data")).toObject().contains(QStringLiteral("id")));
@@ -145,7 +146,8 @@ private slots:
         // LIST verb and ?list=true.
         a = call("LIST", "/v1/auth/token/accessors");
         QCOMPARE(a.status, 200);
-        QVERIFY(strings(a.json().value(QStringLiteral("data")).toObject().value(QStringLiteral("keys"))).contains(accessor));
+        QVERIFY(strings(a.json().value(QStringLiteral("data")).toObject().value(QStringLiteral("keys")))
+                    .contains(accessor));
         a = call("GET", "/v1/auth/token/accessors?list=true");
         QCOMPARE(a.status, 200);
         a = call("LIST", "/v1/auth/token/accessors", {}, id);
@@ -170,8 +172,9 @@ private slots:
 
     void concurrentUsesOverHttp()
     {
-        const HttpAnswer a = call("POST", "/v1/auth/token/create",
-                                  {{QStringLiteral("num_uses"), 5}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("app")}}});
+        const HttpAnswer a =
+            call("POST", "/v1/auth/token/create",
+                 {{QStringLiteral("num_uses"), 5}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("app")}}});
         QCOMPARE(a.status, 200);
         const QByteArray id = created(a);
         // 16 connections, 16 requests in flight at once.
@@ -196,8 +199,9 @@ private slots:
         }
         QCOMPARE(ok, 5);
         QCOMPARE(denied, 11);
-        QTRY_COMPARE_WITH_TIMEOUT(call("POST", "/v1/auth/token/lookup", {{QStringLiteral("token"), QString::fromUtf8(id)}}).status,
-                                  403, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            call("POST", "/v1/auth/token/lookup", {{QStringLiteral("token"), QString::fromUtf8(id)}}).status, 403,
+            5000);
     }
 
     void treeRolesAndRestart()
@@ -223,7 +227,8 @@ private slots:
         QCOMPARE(a.status, 200);
         const QByteArray roleToken = created(a);
         QCOMPARE(a.json().value(QStringLiteral("auth")).toObject().value(QStringLiteral("num_uses")).toInt(), 2);
-        QCOMPARE(a.json().value(QStringLiteral("auth")).toObject().value(QStringLiteral("lease_duration")).toInt(), 300);
+        QCOMPARE(a.json().value(QStringLiteral("auth")).toObject().value(QStringLiteral("lease_duration")).toInt(),
+                 300);
         a = call("POST", "/v1/auth/token/create/worker",
                  {{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}}, parent);
         QCOMPARE(a.status, 400);
@@ -235,8 +240,10 @@ private slots:
         QCOMPARE(call("GET", "/v1/auth/token/lookup-self", {}, child).status, 200);
         QCOMPARE(call("GET", "/v1/auth/token/roles/worker").status, 200);
         a = call("GET", "/v1/auth/token/lookup-self", {}, parent);
-        const QString parentAccessor = a.json().value(QStringLiteral("data")).toObject().value(QStringLiteral("accessor")).toString();
-        QCOMPARE(call("POST", "/v1/auth/token/revoke-accessor", {{QStringLiteral("accessor"), parentAccessor}}).status, 204);
+        const QString parentAccessor =
+            a.json().value(QStringLiteral("data")).toObject().value(QStringLiteral("accessor")).toString();
+        QCOMPARE(call("POST", "/v1/auth/token/revoke-accessor", {{QStringLiteral("accessor"), parentAccessor}}).status,
+                 204);
         QCOMPARE(call("GET", "/v1/auth/token/lookup-self", {}, child).status, 403);
         QCOMPARE(call("GET", "/v1/auth/token/lookup-self", {}, roleToken).status, 200); // an orphan, by its role
         a = call("POST", "/v1/auth/token/tidy");

@@ -14,7 +14,7 @@ struct HttpAnswer
 {
     bool complete = false; // a whole answer was read (false: timeout, or the connection closed before)
     int status = 0;
-    QByteArray version;    // "HTTP/1.1"
+    QByteArray version; // "HTTP/1.1"
     QByteArray reason;
     QList<QPair<QByteArray, QByteArray>> headers; // as sent, in order
     QByteArray body;

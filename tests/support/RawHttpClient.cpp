@@ -33,8 +33,7 @@ bool RawHttpClient::connectEncrypted(quint16 port, const QSslCertificate &server
     QList<QSslError> expected;
     for (QSslError::SslError e : {QSslError::SelfSignedCertificate, QSslError::HostNameMismatch,
                                   QSslError::CertificateUntrusted, QSslError::UnableToGetLocalIssuerCertificate,
-                                  QSslError::UnableToVerifyFirstCertificate,
-                                  QSslError::SelfSignedCertificateInChain})
+                                  QSslError::UnableToVerifyFirstCertificate, QSslError::SelfSignedCertificateInChain})
         expected.append(QSslError(e, serverCertificate));
     socket->ignoreSslErrors(expected);
     socket->connectToHostEncrypted(host, port);
@@ -196,8 +195,8 @@ QByteArray RawHttpClient::formatRequest(QByteArrayView method, QByteArrayView ta
     for (const auto &[name, value] : headers) {
         if (name.compare("host", Qt::CaseInsensitive) == 0)
             hasHost = true;
-        if (name.compare("content-length", Qt::CaseInsensitive) == 0
-            || name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
+        if (name.compare("content-length", Qt::CaseInsensitive) == 0 ||
+            name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
             hasFraming = true;
     }
     QByteArray out;

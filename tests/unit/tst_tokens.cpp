@@ -65,9 +65,10 @@ class TestTokens final : public QObject
     {
         Request r;
         r.operation = op;
-        r.method = op == Operation::Read ? "GET" : op == Operation::List ? "LIST" : op == Operation::Delete
-                                                                                      ? "DELETE"
-                                                                                      : "POST";
+        r.method = op == Operation::Read     ? "GET"
+                   : op == Operation::List   ? "LIST"
+                   : op == Operation::Delete ? "DELETE"
+                                             : "POST";
         r.path = path;
         r.data = body;
         r.token = token.isNull() ? m_root : token;
@@ -81,7 +82,8 @@ class TestTokens final : public QObject
     }
 
     // Creates a token through the API and returns its id (empty on failure).
-    QByteArray create(const QJsonObject &body, const QByteArray &as = {}, const QString &path = QStringLiteral("create"))
+    QByteArray create(const QJsonObject &body, const QByteArray &as = {},
+                      const QString &path = QStringLiteral("create"))
     {
         const Response r = post(QStringLiteral("auth/token/") + path, body, as);
         if (r.status != 200)
@@ -96,8 +98,8 @@ class TestTokens final : public QObject
 
     void putPolicy(const QString &name, const QString &text)
     {
-        const Response r = call(Operation::Update, QStringLiteral("sys/policy/") + name,
-                                {{QStringLiteral("policy"), text}});
+        const Response r =
+            call(Operation::Update, QStringLiteral("sys/policy/") + name, {{QStringLiteral("policy"), text}});
         QCOMPARE(r.status, 204);
     }
 
@@ -155,8 +157,8 @@ private slots:
                            {QStringLiteral("id"), QJsonValue::Null}});
         QCOMPARE(r.status, 200);
         // Vault's envelope: no data, the token under auth.
-        for (const char *key : {"request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info",
-                                "warnings", "auth"})
+        for (const char *key :
+             {"request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth"})
             QVERIFY2(r.json.contains(QLatin1String(key)), key);
         QVERIFY(r.json.value(QStringLiteral("data")).isNull());
         const QJsonObject a = auth(r);
@@ -179,9 +181,9 @@ private slots:
         r = post(QStringLiteral("auth/token/lookup"), {{QStringLiteral("token"), id}});
         QCOMPARE(r.status, 200);
         QJsonObject d = data(r);
-        for (const char *key : {"accessor", "creation_time", "creation_ttl", "display_name", "entity_id",
-                                "expire_time", "explicit_max_ttl", "id", "issue_time", "meta", "num_uses", "orphan",
-                                "path", "policies", "renewable", "ttl", "type"})
+        for (const char *key : {"accessor", "creation_time", "creation_ttl", "display_name", "entity_id", "expire_time",
+                                "explicit_max_ttl", "id", "issue_time", "meta", "num_uses", "orphan", "path",
+                                "policies", "renewable", "ttl", "type"})
             QVERIFY2(d.contains(QLatin1String(key)), key);
         QCOMPARE(d.value(QStringLiteral("id")).toString(), id);
         QCOMPARE(d.value(QStringLiteral("accessor")).toString(), accessor);
@@ -240,8 +242,8 @@ private slots:
         QCOMPARE(data(r).value(QStringLiteral("orphan")).toBool(), true);
         QCOMPARE(data(r).value(QStringLiteral("path")).toString(), QStringLiteral("auth/token/root"));
         // A chosen id (root only), once.
-        r = post(QStringLiteral("auth/token/create"),
-                 {{QStringLiteral("id"), QStringLiteral("my-custom-token")}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
+        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("id"), QStringLiteral("my-custom-token")},
+                                                       {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         QCOMPARE(r.status, 200);
         QCOMPARE(auth(r).value(QStringLiteral("client_token")).toString(), QStringLiteral("my-custom-token"));
         QCOMPARE(call(Operation::Read, QStringLiteral("auth/token/lookup-self"), {}, "my-custom-token").status, 200);
@@ -252,15 +254,18 @@ private slots:
     void childTreeAndCascadingRevoke()
     {
         putPolicy(QStringLiteral("creator"), kCreator);
-        const QByteArray a = create({{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator"), QStringLiteral("p1")}}});
+        const QByteArray a =
+            create({{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator"), QStringLiteral("p1")}}});
         QVERIFY(!a.isEmpty());
         // A child gets at most its parent's policies (default is always allowed).
         const QByteArray b = create({{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}}, a);
         QVERIFY(!b.isEmpty());
-        Response r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p9")}}}, a);
+        Response r = post(QStringLiteral("auth/token/create"),
+                          {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p9")}}}, a);
         QCOMPARE(r.status, 400);
         QVERIFY(firstError(r).contains(QStringLiteral("subset")));
-        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("policies"), QJsonArray{QStringLiteral("root")}}}, a);
+        r = post(QStringLiteral("auth/token/create"),
+                 {{QStringLiteral("policies"), QJsonArray{QStringLiteral("root")}}}, a);
         QCOMPARE(r.status, 400);
         // Without policies, a child inherits its parent's.
         r = post(QStringLiteral("auth/token/create"), {}, b);
@@ -279,7 +284,8 @@ private slots:
 
         // Revoking b revokes c and d; a and the sibling stay.
         const int before = barrierKeys(QStringLiteral("sys/token/id/")).size();
-        QCOMPARE(post(QStringLiteral("auth/token/revoke"), {{QStringLiteral("token"), QString::fromUtf8(b)}}).status, 204);
+        QCOMPARE(post(QStringLiteral("auth/token/revoke"), {{QStringLiteral("token"), QString::fromUtf8(b)}}).status,
+                 204);
         for (const QByteArray &gone : {b, c, d})
             QCOMPARE(lookupStatus(gone), 403);
         QCOMPARE(lookupStatus(a), 200);
@@ -294,7 +300,8 @@ private slots:
         QCOMPARE(lookupStatus(sibling), 403);
         QVERIFY(barrierKeys(QStringLiteral("sys/token/parent/")).isEmpty());
         // Revoking what is gone is fine.
-        QCOMPARE(post(QStringLiteral("auth/token/revoke"), {{QStringLiteral("token"), QString::fromUtf8(a)}}).status, 204);
+        QCOMPARE(post(QStringLiteral("auth/token/revoke"), {{QStringLiteral("token"), QString::fromUtf8(a)}}).status,
+                 204);
     }
 
     void revokedParentInvalidatesSubtreeAtOnce()
@@ -321,8 +328,8 @@ private slots:
         QCOMPARE(r.status, 200);
         QVERIFY(data(r).value(QStringLiteral("invalid_parent_tokens")).toInt() >= 1);
         QCOMPARE(data(r).value(QStringLiteral("dangling_accessors")).toInt(), 1); // the parent's
-        QCOMPARE(barrierKeys(QStringLiteral("sys/token/parent/")).size(), 2); // root->a, root->b
-        QCOMPARE(barrierKeys(QStringLiteral("sys/token/id/")).size(), 3);     // root, a, b
+        QCOMPARE(barrierKeys(QStringLiteral("sys/token/parent/")).size(), 2);     // root->a, root->b
+        QCOMPARE(barrierKeys(QStringLiteral("sys/token/id/")).size(), 3);         // root, a, b
         QCOMPARE(barrierKeys(QStringLiteral("sys/token/accessor/")).size(), 3);
         QCOMPARE(lookupStatus(a), 200);
     }
@@ -347,8 +354,9 @@ private slots:
         // revoke-orphan needs sudo.
         r = post(QStringLiteral("auth/token/revoke-orphan"), {{QStringLiteral("token"), QString::fromUtf8(a)}}, a);
         QCOMPARE(r.status, 403);
-        QCOMPARE(post(QStringLiteral("auth/token/revoke-orphan"), {{QStringLiteral("token"), QString::fromUtf8(a)}}).status,
-                 204);
+        QCOMPARE(
+            post(QStringLiteral("auth/token/revoke-orphan"), {{QStringLiteral("token"), QString::fromUtf8(a)}}).status,
+            204);
         QCOMPARE(lookupStatus(a), 403);
         QCOMPARE(lookupStatus(orphan), 200); // never was a child
         r = post(QStringLiteral("auth/token/lookup"), {{QStringLiteral("token"), QString::fromUtf8(b)}});
@@ -358,7 +366,8 @@ private slots:
         QCOMPARE(r.status, 200);
         QCOMPARE(data(r).value(QStringLiteral("orphan")).toBool(), false);
         // b is now a root of its own tree: revoking it still takes c.
-        QCOMPARE(post(QStringLiteral("auth/token/revoke"), {{QStringLiteral("token"), QString::fromUtf8(b)}}).status, 204);
+        QCOMPARE(post(QStringLiteral("auth/token/revoke"), {{QStringLiteral("token"), QString::fromUtf8(b)}}).status,
+                 204);
         QCOMPARE(lookupStatus(c), 403);
         QVERIFY(barrierKeys(QStringLiteral("sys/token/parent/")).isEmpty());
     }
@@ -381,13 +390,16 @@ private slots:
         QCOMPARE(call(Operation::List, QStringLiteral("auth/token/accessors"), {}, a).status, 403);
 
         // revoke-accessor takes the token (and its children).
-        QCOMPARE(post(QStringLiteral("auth/token/revoke-accessor"), {{QStringLiteral("accessor"), childAccessor}}).status,
-                 204);
+        QCOMPARE(
+            post(QStringLiteral("auth/token/revoke-accessor"), {{QStringLiteral("accessor"), childAccessor}}).status,
+            204);
         QCOMPARE(lookupStatus(child), 403);
-        QCOMPARE(post(QStringLiteral("auth/token/lookup-accessor"), {{QStringLiteral("accessor"), childAccessor}}).status,
-                 400);
-        QCOMPARE(post(QStringLiteral("auth/token/revoke-accessor"), {{QStringLiteral("accessor"), childAccessor}}).status,
-                 400);
+        QCOMPARE(
+            post(QStringLiteral("auth/token/lookup-accessor"), {{QStringLiteral("accessor"), childAccessor}}).status,
+            400);
+        QCOMPARE(
+            post(QStringLiteral("auth/token/revoke-accessor"), {{QStringLiteral("accessor"), childAccessor}}).status,
+            400);
         r = call(Operation::List, QStringLiteral("auth/token/accessors"));
         QCOMPARE(strings(data(r).value(QStringLiteral("keys"))).size(), 2);
     }
@@ -404,8 +416,8 @@ private slots:
         const int accessors = barrierKeys(QStringLiteral("sys/token/accessor/")).size();
 
         // Expiry is checked on every use; the entry stays until tidy. A child of an expired token is refused too.
-        QTRY_COMPARE_WITH_TIMEOUT(call(Operation::Read, QStringLiteral("auth/token/lookup-self"), {}, shortLived).status,
-                                  403, 4000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            call(Operation::Read, QStringLiteral("auth/token/lookup-self"), {}, shortLived).status, 403, 4000);
         QCOMPARE(lookupStatus(grandchild), 403);
         QCOMPARE(barrierKeys(QStringLiteral("sys/token/id/")).size(), ids);
 
@@ -424,14 +436,16 @@ private slots:
 
     void renewAndMaxTtl()
     {
-        Response r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("ttl"), 60},
-                                                                {QStringLiteral("explicit_max_ttl"), QStringLiteral("2m")},
-                                                                {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
+        Response r =
+            post(QStringLiteral("auth/token/create"), {{QStringLiteral("ttl"), 60},
+                                                       {QStringLiteral("explicit_max_ttl"), QStringLiteral("2m")},
+                                                       {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 60);
         const QString id = auth(r).value(QStringLiteral("client_token")).toString();
 
         // An increment past the explicit max is capped, with a warning.
-        r = post(QStringLiteral("auth/token/renew"), {{QStringLiteral("token"), id}, {QStringLiteral("increment"), QStringLiteral("1h")}});
+        r = post(QStringLiteral("auth/token/renew"),
+                 {{QStringLiteral("token"), id}, {QStringLiteral("increment"), QStringLiteral("1h")}});
         QCOMPARE(r.status, 200);
         QCOMPARE(auth(r).value(QStringLiteral("client_token")).toString(), id);
         QVERIFY(auth(r).value(QStringLiteral("lease_duration")).toInt() <= 120);
@@ -442,62 +456,78 @@ private slots:
         QCOMPARE(data(r).value(QStringLiteral("explicit_max_ttl")).toInt(), 120);
         QVERIFY(data(r).contains(QStringLiteral("last_renewal_time")));
         // Without an increment: the original TTL again. renew-self with the default policy.
-        r = post(QStringLiteral("auth/token/renew-self"), {{QStringLiteral("increment"), QJsonValue::Null}}, id.toUtf8());
+        r = post(QStringLiteral("auth/token/renew-self"), {{QStringLiteral("increment"), QJsonValue::Null}},
+                 id.toUtf8());
         QCOMPARE(r.status, 200);
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 60);
         r = post(QStringLiteral("auth/token/renew-self"), {{QStringLiteral("increment"), 30}}, id.toUtf8());
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 30);
 
         // Not renewable: 400.
-        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("renewable"), false}, {QStringLiteral("ttl"), 60}});
+        r = post(QStringLiteral("auth/token/create"),
+                 {{QStringLiteral("renewable"), false}, {QStringLiteral("ttl"), 60}});
         const QString fixed = auth(r).value(QStringLiteral("client_token")).toString();
         QCOMPARE(auth(r).value(QStringLiteral("renewable")).toBool(), false);
         r = post(QStringLiteral("auth/token/renew"), {{QStringLiteral("token"), fixed}});
         QCOMPARE(r.status, 400);
         QVERIFY(firstError(r).contains(QStringLiteral("not renewable")));
-        QCOMPARE(post(QStringLiteral("auth/token/renew"), {{QStringLiteral("token"), QStringLiteral("gk.none")}}).status, 400);
+        QCOMPARE(
+            post(QStringLiteral("auth/token/renew"), {{QStringLiteral("token"), QStringLiteral("gk.none")}}).status,
+            400);
         QCOMPARE(post(QStringLiteral("auth/token/renew"), {}).status, 400);
 
         // renew-accessor: no client_token in the answer.
         r = post(QStringLiteral("auth/token/lookup"), {{QStringLiteral("token"), id}});
         r = post(QStringLiteral("auth/token/renew-accessor"),
-                 {{QStringLiteral("accessor"), data(r).value(QStringLiteral("accessor"))}, {QStringLiteral("increment"), 45}});
+                 {{QStringLiteral("accessor"), data(r).value(QStringLiteral("accessor"))},
+                  {QStringLiteral("increment"), 45}});
         QCOMPARE(r.status, 200);
         QCOMPARE(auth(r).value(QStringLiteral("client_token")).toString(), QString());
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 45);
 
         // The runtime settings: default and max TTL.
-        r = call(Operation::Patch, QStringLiteral("config"),
-                 {{QStringLiteral("token.default_ttl"), QStringLiteral("10m")}, {QStringLiteral("token.max_ttl"), 900}});
+        r = call(
+            Operation::Patch, QStringLiteral("config"),
+            {{QStringLiteral("token.default_ttl"), QStringLiteral("10m")}, {QStringLiteral("token.max_ttl"), 900}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json.value(QStringLiteral("token.max_ttl")).toString(), QStringLiteral("15m0s"));
         r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 600);
         const QString defaulted = auth(r).value(QStringLiteral("client_token")).toString();
-        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("ttl"), QStringLiteral("1h")}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
+        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("ttl"), QStringLiteral("1h")},
+                                                       {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 900);
         QVERIFY(!r.json.value(QStringLiteral("warnings")).toArray().isEmpty());
         // Renewal never goes past the max TTL counted from creation.
-        r = post(QStringLiteral("auth/token/renew"), {{QStringLiteral("token"), defaulted}, {QStringLiteral("increment"), QStringLiteral("2h")}});
+        r = post(QStringLiteral("auth/token/renew"),
+                 {{QStringLiteral("token"), defaulted}, {QStringLiteral("increment"), QStringLiteral("2h")}});
         QVERIFY(auth(r).value(QStringLiteral("lease_duration")).toInt() <= 900);
         QVERIFY(auth(r).value(QStringLiteral("lease_duration")).toInt() >= 898);
         // Bad settings are refused.
-        QCOMPARE(call(Operation::Patch, QStringLiteral("config"), {{QStringLiteral("token.max_ttl"), QStringLiteral("soon")}}).status,
+        QCOMPARE(call(Operation::Patch, QStringLiteral("config"),
+                      {{QStringLiteral("token.max_ttl"), QStringLiteral("soon")}})
+                     .status,
                  400);
 
         // Periodic tokens (root or sudo): every renewal gives the period, whatever the max TTL.
-        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("period"), QStringLiteral("20m")}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
+        r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("period"), QStringLiteral("20m")},
+                                                       {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 1200);
         const QString periodic = auth(r).value(QStringLiteral("client_token")).toString();
-        r = post(QStringLiteral("auth/token/renew"), {{QStringLiteral("token"), periodic}, {QStringLiteral("increment"), 5}});
+        r = post(QStringLiteral("auth/token/renew"),
+                 {{QStringLiteral("token"), periodic}, {QStringLiteral("increment"), 5}});
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 1200);
-        QCOMPARE(data(post(QStringLiteral("auth/token/lookup"), {{QStringLiteral("token"), periodic}})).value(QStringLiteral("period")).toInt(),
+        QCOMPARE(data(post(QStringLiteral("auth/token/lookup"), {{QStringLiteral("token"), periodic}}))
+                     .value(QStringLiteral("period"))
+                     .toInt(),
                  1200);
     }
 
     void numUsesExhaustion()
     {
-        Response r = post(QStringLiteral("auth/token/create"), {{QStringLiteral("num_uses"), 3}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
+        Response r =
+            post(QStringLiteral("auth/token/create"),
+                 {{QStringLiteral("num_uses"), 3}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         QCOMPARE(auth(r).value(QStringLiteral("num_uses")).toInt(), 3);
         const QByteArray id = auth(r).value(QStringLiteral("client_token")).toString().toUtf8();
         // A lookup by another token is not a use.
@@ -519,11 +549,13 @@ private slots:
         QCOMPARE(before, 1); // the root token
         // A limited-use token cannot create tokens.
         putPolicy(QStringLiteral("creator"), kCreator);
-        const QByteArray limited = create({{QStringLiteral("num_uses"), 2}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}});
+        const QByteArray limited = create(
+            {{QStringLiteral("num_uses"), 2}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}});
         r = post(QStringLiteral("auth/token/create"), {}, limited);
         QCOMPARE(r.status, 400);
         // Not even with its very last use.
-        const QByteArray once = create({{QStringLiteral("num_uses"), 1}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}});
+        const QByteArray once = create(
+            {{QStringLiteral("num_uses"), 1}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}});
         r = post(QStringLiteral("auth/token/create-orphan"), {}, once);
         QCOMPARE(r.status, 400);
         QCOMPARE(lookupStatus(once), 403);
@@ -542,7 +574,9 @@ private slots:
     {
         QFETCH(int, uses);
         QFETCH(int, callers);
-        const Response created = post(QStringLiteral("auth/token/create"), {{QStringLiteral("num_uses"), uses}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
+        const Response created =
+            post(QStringLiteral("auth/token/create"),
+                 {{QStringLiteral("num_uses"), uses}, {QStringLiteral("policies"), QJsonArray{QStringLiteral("a")}}});
         const QByteArray id = auth(created).value(QStringLiteral("client_token")).toString().toUtf8();
         std::atomic<int> ok{0};
         std::atomic<int> denied{0};
@@ -588,7 +622,8 @@ private slots:
         r = call(Operation::Read, QStringLiteral("auth/token/roles/deploy"));
         QCOMPARE(r.status, 200);
         QJsonObject role = data(r);
-        QCOMPARE(strings(role.value(QStringLiteral("allowed_policies"))), (QStringList{QStringLiteral("p1"), QStringLiteral("p2")}));
+        QCOMPARE(strings(role.value(QStringLiteral("allowed_policies"))),
+                 (QStringList{QStringLiteral("p1"), QStringLiteral("p2")}));
         QCOMPARE(role.value(QStringLiteral("token_ttl")).toInt(), 600);
         QCOMPARE(role.value(QStringLiteral("token_num_uses")).toInt(), 4);
         QCOMPARE(role.value(QStringLiteral("orphan")).toBool(), true);
@@ -607,30 +642,35 @@ private slots:
         QCOMPARE(a.value(QStringLiteral("lease_duration")).toInt(), 600);
         QCOMPARE(a.value(QStringLiteral("num_uses")).toInt(), 4);
         QCOMPARE(a.value(QStringLiteral("orphan")).toBool(), true);
-        r = post(QStringLiteral("auth/token/lookup"), {{QStringLiteral("token"), a.value(QStringLiteral("client_token"))}});
+        r = post(QStringLiteral("auth/token/lookup"),
+                 {{QStringLiteral("token"), a.value(QStringLiteral("client_token"))}});
         QCOMPARE(data(r).value(QStringLiteral("path")).toString(), QStringLiteral("auth/token/create/deploy/v1"));
         QCOMPARE(data(r).value(QStringLiteral("role")).toString(), QStringLiteral("deploy"));
         // Asking for a subset, for more uses than the role allows, a longer TTL than its max.
         r = post(QStringLiteral("auth/token/create/deploy"),
-                 {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p2")}}, {QStringLiteral("num_uses"), 10},
+                 {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p2")}},
+                  {QStringLiteral("num_uses"), 10},
                   {QStringLiteral("ttl"), QStringLiteral("1h")}},
                  caller);
         QCOMPARE(r.status, 200);
         a = auth(r);
-        QCOMPARE(strings(a.value(QStringLiteral("policies"))), (QStringList{QStringLiteral("default"), QStringLiteral("p2")}));
+        QCOMPARE(strings(a.value(QStringLiteral("policies"))),
+                 (QStringList{QStringLiteral("default"), QStringLiteral("p2")}));
         QCOMPARE(a.value(QStringLiteral("num_uses")).toInt(), 4);
         QCOMPARE(a.value(QStringLiteral("lease_duration")).toInt(), 1200);
         // allowed_policies is enforced; disallowed ones are refused.
-        r = post(QStringLiteral("auth/token/create/deploy"), {{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}},
-                 caller);
+        r = post(QStringLiteral("auth/token/create/deploy"),
+                 {{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}}, caller);
         QCOMPARE(r.status, 400);
         QVERIFY(firstError(r).contains(QStringLiteral("allowed_policies")));
-        r = post(QStringLiteral("auth/token/create/deploy"), {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p3")}}}, caller);
+        r = post(QStringLiteral("auth/token/create/deploy"),
+                 {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p3")}}}, caller);
         QCOMPARE(r.status, 400);
         QCOMPARE(post(QStringLiteral("auth/token/create/nope"), {}, caller).status, 400);
 
         // Update keeps what is not given; a role without allowed_policies keeps the parent-subset rule.
-        r = post(QStringLiteral("auth/token/roles/deploy"), {{QStringLiteral("renewable"), false}, {QStringLiteral("orphan"), false}});
+        r = post(QStringLiteral("auth/token/roles/deploy"),
+                 {{QStringLiteral("renewable"), false}, {QStringLiteral("orphan"), false}});
         QCOMPARE(r.status, 204);
         role = data(call(Operation::Read, QStringLiteral("auth/token/roles/deploy")));
         QCOMPARE(role.value(QStringLiteral("token_num_uses")).toInt(), 4);
@@ -642,14 +682,22 @@ private slots:
         r = post(QStringLiteral("auth/token/create/plain"), {}, caller);
         QCOMPARE(r.status, 200);
         QCOMPARE(auth(r).value(QStringLiteral("lease_duration")).toInt(), 30);
-        QCOMPARE(strings(auth(r).value(QStringLiteral("policies"))), (QStringList{QStringLiteral("creator"), QStringLiteral("default")}));
-        QCOMPARE(post(QStringLiteral("auth/token/create/plain"), {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p1")}}}, caller).status,
+        QCOMPARE(strings(auth(r).value(QStringLiteral("policies"))),
+                 (QStringList{QStringLiteral("creator"), QStringLiteral("default")}));
+        QCOMPARE(post(QStringLiteral("auth/token/create/plain"),
+                      {{QStringLiteral("policies"), QJsonArray{QStringLiteral("p1")}}}, caller)
+                     .status,
                  400);
 
         // Bad roles.
-        QCOMPARE(post(QStringLiteral("auth/token/roles/bad"), {{QStringLiteral("token_ttl"), QStringLiteral("2h")}, {QStringLiteral("token_max_ttl"), QStringLiteral("1h")}}).status,
+        QCOMPARE(post(QStringLiteral("auth/token/roles/bad"), {{QStringLiteral("token_ttl"), QStringLiteral("2h")},
+                                                               {QStringLiteral("token_max_ttl"), QStringLiteral("1h")}})
+                     .status,
                  400);
-        QCOMPARE(post(QStringLiteral("auth/token/roles/bad"), {{QStringLiteral("allowed_policies"), QJsonArray{QStringLiteral("root")}}}).status, 400);
+        QCOMPARE(post(QStringLiteral("auth/token/roles/bad"),
+                      {{QStringLiteral("allowed_policies"), QJsonArray{QStringLiteral("root")}}})
+                     .status,
+                 400);
         QCOMPARE(post(QStringLiteral("auth/token/roles/bad"), {{QStringLiteral("token_num_uses"), -2}}).status, 400);
         QCOMPARE(post(QStringLiteral("auth/token/roles/-bad"), {}).status, 400);
         QCOMPARE(call(Operation::Read, QStringLiteral("auth/token/roles/bad")).status, 404);
@@ -665,11 +713,13 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QJsonObject>("body");
         QTest::newRow("policies not a list") << "create" << QJsonObject{{QStringLiteral("policies"), 5}};
-        QTest::newRow("policy name") << "create" << QJsonObject{{QStringLiteral("policies"), QJsonArray{QStringLiteral("a b")}}};
+        QTest::newRow("policy name") << "create"
+                                     << QJsonObject{{QStringLiteral("policies"), QJsonArray{QStringLiteral("a b")}}};
         QTest::newRow("ttl") << "create" << QJsonObject{{QStringLiteral("ttl"), QStringLiteral("soon")}};
         QTest::newRow("negative ttl") << "create" << QJsonObject{{QStringLiteral("ttl"), -5}};
         QTest::newRow("num_uses") << "create" << QJsonObject{{QStringLiteral("num_uses"), QStringLiteral("many")}};
-        QTest::newRow("meta") << "create" << QJsonObject{{QStringLiteral("meta"), QJsonObject{{QStringLiteral("n"), 1}}}};
+        QTest::newRow("meta") << "create"
+                              << QJsonObject{{QStringLiteral("meta"), QJsonObject{{QStringLiteral("n"), 1}}}};
         QTest::newRow("renewable") << "create" << QJsonObject{{QStringLiteral("renewable"), QStringLiteral("perhaps")}};
         QTest::newRow("batch") << "create" << QJsonObject{{QStringLiteral("type"), QStringLiteral("batch")}};
         QTest::newRow("id") << "create" << QJsonObject{{QStringLiteral("id"), QStringLiteral("has space")}};
@@ -677,9 +727,12 @@ private slots:
         QTest::newRow("lookup-accessor") << "lookup-accessor" << QJsonObject{};
         QTest::newRow("revoke") << "revoke" << QJsonObject{};
         QTest::newRow("revoke token type") << "revoke" << QJsonObject{{QStringLiteral("token"), 5}};
-        QTest::newRow("renew increment") << "renew-self" << QJsonObject{{QStringLiteral("increment"), QStringLiteral("x")}};
+        QTest::newRow("renew increment") << "renew-self"
+                                         << QJsonObject{{QStringLiteral("increment"), QStringLiteral("x")}};
         QTest::newRow("role ttl") << "roles/r" << QJsonObject{{QStringLiteral("token_ttl"), true}};
-        QTest::newRow("role aliases") << "roles/r" << QJsonObject{{QStringLiteral("allowed_entity_aliases"), QJsonArray{QStringLiteral("a")}}};
+        QTest::newRow("role aliases") << "roles/r"
+                                      << QJsonObject{{QStringLiteral("allowed_entity_aliases"),
+                                                      QJsonArray{QStringLiteral("a")}}};
     }
     void badInput()
     {
@@ -705,9 +758,13 @@ private slots:
     void secretsNeverReachStorage()
     {
         putPolicy(QStringLiteral("creator"), kCreator);
-        QCOMPARE(post(QStringLiteral("auth/token/roles/r"), {{QStringLiteral("allowed_policies"), QJsonArray{QStringLiteral("p")}}}).status, 204);
+        QCOMPARE(post(QStringLiteral("auth/token/roles/r"),
+                      {{QStringLiteral("allowed_policies"), QJsonArray{QStringLiteral("p")}}})
+                     .status,
+                 204);
         QList<QByteArray> ids{m_root};
-        ids << create({{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}, {QStringLiteral("num_uses"), 0}});
+        ids << create(
+            {{QStringLiteral("policies"), QJsonArray{QStringLiteral("creator")}}, {QStringLiteral("num_uses"), 0}});
         ids << create({}, ids.last()) << create({}, ids.last(), QStringLiteral("create-orphan"))
             << create({}, ids.at(1), QStringLiteral("create/r"))
             << create({{QStringLiteral("id"), QStringLiteral("chosen-secret-id-123")}})

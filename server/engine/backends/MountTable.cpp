@@ -566,9 +566,9 @@ QFuture<Response> MountContext::issueToken(LoginGrant grant) const
 const QMap<QString, MountTable::Type> &MountTable::types()
 {
     static const QMap<QString, Type> table{
-        {QStringLiteral("userpass"), {MountKind::Auth, QString(), &make<UserpassBackend>}},
-        {QStringLiteral("approle"), {MountKind::Auth, QString(), &make<AppRoleBackend>}},
-        {QStringLiteral("kv"), {MountKind::Secret, QString(), &make<KvBackend>}},
+        {QStringLiteral("userpass"), {MountKind::Auth, &make<UserpassBackend>}},
+        {QStringLiteral("approle"), {MountKind::Auth, &make<AppRoleBackend>}},
+        {QStringLiteral("kv"), {MountKind::Secret, &make<KvBackend>}},
     };
     return table;
 }
@@ -816,7 +816,7 @@ QFuture<Status> MountTable::enableNow(MountKind kind, const QString &path, const
     MountEntry entry;
     entry.path = *normal;
     entry.type = type;
-    entry.description = description.isString() ? description.toString() : known->description;
+    entry.description = description.toString();
     entry.config = config.value();
     entry.options = options.value();
     entry.local = local.value().value_or(false);

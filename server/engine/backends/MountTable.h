@@ -134,7 +134,6 @@ public:
     struct Type
     {
         MountKind kind;
-        QString description; // the default description of a mount of this type
         Factory make;
     };
     // The backend types that sys/auth and sys/mounts can enable, by name (Vault's builtin plugin registry).

@@ -213,7 +213,8 @@ public:
         const QString t = string(name);
         if (!t.isEmpty() && t != QLatin1String("service") && t != QLatin1String("default") &&
             t != QLatin1String("default-service"))
-            errors.append(QStringLiteral("%1 \"%2\" is not supported: only service tokens exist").arg(name, t.left(64)));
+            errors.append(
+                QStringLiteral("%1 \"%2\" is not supported: only service tokens exist").arg(name, t.left(64)));
     }
 
 private:
@@ -240,8 +241,8 @@ bool validRoleName(const QString &name)
         return false;
     for (qsizetype i = 0; i < name.size(); ++i) {
         const QChar c = name.at(i);
-        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_' ||
-                        (i > 0 && (c == u'-' || c == u'.'));
+        const bool ok =
+            (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_' || (i > 0 && (c == u'-' || c == u'.'));
         if (!ok)
             return false;
     }
@@ -279,8 +280,8 @@ Response authAnswer(const QJsonObject &auth, const QStringList &warnings)
     QJsonObject out = vaultData({});
     out.insert(QStringLiteral("data"), QJsonValue::Null);
     out.insert(QStringLiteral("auth"), auth);
-    out.insert(QStringLiteral("warnings"), warnings.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                              : QJsonValue(QJsonArray::fromStringList(warnings)));
+    out.insert(QStringLiteral("warnings"),
+               warnings.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(QJsonArray::fromStringList(warnings)));
     return Response::ok(out);
 }
 
@@ -429,12 +430,13 @@ QFuture<Result<bool>> TokenBackend::callerHasSudo(const Request &request)
         return QtFuture::makeReadyFuture(Result<bool>(false));
     if (request.auth->isRoot())
         return QtFuture::makeReadyFuture(Result<bool>(true));
-    return m_engine->policies().aclFor(request.auth->policies).then([path = request.path](
-                                                                         Result<std::shared_ptr<const Acl>> acl) {
-        if (!acl)
-            return Result<bool>(acl.status());
-        return Result<bool>(acl.value()->allows(Operation::Update, path, true));
-    });
+    return m_engine->policies()
+        .aclFor(request.auth->policies)
+        .then([path = request.path](Result<std::shared_ptr<const Acl>> acl) {
+            if (!acl)
+                return Result<bool>(acl.status());
+            return Result<bool>(acl.value()->allows(Operation::Update, path, true));
+        });
 }
 
 QFuture<Response> TokenBackend::create(const Request &request, CreateMode mode)
@@ -562,7 +564,8 @@ QFuture<Response> TokenBackend::createWith(const Request &request, CreateMode mo
         if (role->tokenNumUses > 0 && (numUses == 0 || numUses > role->tokenNumUses))
             numUses = role->tokenNumUses;
         if (role->tokenExplicitMaxTtl > 0)
-            explicitMax = explicitMax > 0 ? std::min(explicitMax, role->tokenExplicitMaxTtl) : role->tokenExplicitMaxTtl;
+            explicitMax =
+                explicitMax > 0 ? std::min(explicitMax, role->tokenExplicitMaxTtl) : role->tokenExplicitMaxTtl;
     }
     entry.numUses = numUses;
     entry.explicitMaxTtl = explicitMax;
@@ -597,14 +600,12 @@ QFuture<Response> TokenBackend::createWith(const Request &request, CreateMode mo
     }
     entry.ttl = ttl;
 
-    return m_engine->tokens()
-        .create(std::move(entry), chosenId)
-        .then([warnings](Result<TokenStore::Created> created) {
-            if (!created)
-                return failure(created.status());
-            const qint64 now = QDateTime::currentSecsSinceEpoch();
-            return authAnswer(authData(*created.value().entry, created.value().id, now), warnings);
-        });
+    return m_engine->tokens().create(std::move(entry), chosenId).then([warnings](Result<TokenStore::Created> created) {
+        if (!created)
+            return failure(created.status());
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        return authAnswer(authData(*created.value().entry, created.value().id, now), warnings);
+    });
 }
 
 QFuture<Response> TokenBackend::lookup(const Request &request)
@@ -619,7 +620,8 @@ QFuture<Response> TokenBackend::lookup(const Request &request)
         return lookupSelf(request);
     return m_engine->tokens().lookup(id.toUtf8()).then([id](Result<TokenStore::EntryPtr> entry) {
         if (!entry)
-            return entry.httpStatus() == 403 ? Response::error(403, QStringLiteral("bad token")) : failure(entry.status());
+            return entry.httpStatus() == 403 ? Response::error(403, QStringLiteral("bad token"))
+                                             : failure(entry.status());
         return Response::ok(vaultData(lookupData(*entry.value(), id, QDateTime::currentSecsSinceEpoch())));
     });
 }
@@ -714,8 +716,8 @@ QFuture<Response> TokenBackend::renewEntry(std::shared_ptr<const TokenEntry> ent
             if (!found)
                 return ready(failure(found.status()));
             if (!entry->role.isEmpty() && !found.value())
-                return fail(400, QStringLiteral("original token role \"%1\" no longer exists; not renewing")
-                                     .arg(entry->role));
+                return fail(
+                    400, QStringLiteral("original token role \"%1\" no longer exists; not renewing").arg(entry->role));
             qint64 maxTtl = systemMax;
             if (found.value() && found.value()->tokenMaxTtl > 0)
                 maxTtl = maxTtl > 0 ? std::min(maxTtl, found.value()->tokenMaxTtl) : found.value()->tokenMaxTtl;
@@ -731,15 +733,17 @@ QFuture<Response> TokenBackend::renewEntry(std::shared_ptr<const TokenEntry> ent
                 // Never past the max TTL counted from creation (periodic tokens have none), nor the explicit max.
                 if (e.period == 0 && maxTtl > 0 && expire > e.creationTime + maxTtl) {
                     expire = e.creationTime + maxTtl;
-                    warnings->append(QStringLiteral("TTL of \"%1\" exceeded the effective max_ttl of \"%2\"; TTL "
-                                                    "value is capped accordingly")
-                                         .arg(formatDuration(wanted), formatDuration(std::max<qint64>(0, expire - now))));
+                    warnings->append(
+                        QStringLiteral("TTL of \"%1\" exceeded the effective max_ttl of \"%2\"; TTL "
+                                       "value is capped accordingly")
+                            .arg(formatDuration(wanted), formatDuration(std::max<qint64>(0, expire - now))));
                 }
                 if (e.explicitMaxTtl > 0 && expire > e.creationTime + e.explicitMaxTtl) {
                     expire = e.creationTime + e.explicitMaxTtl;
-                    warnings->append(QStringLiteral("TTL of \"%1\" exceeded the explicit max TTL; TTL value is "
-                                                    "capped to \"%2\"")
-                                         .arg(formatDuration(wanted), formatDuration(std::max<qint64>(0, expire - now))));
+                    warnings->append(
+                        QStringLiteral("TTL of \"%1\" exceeded the explicit max TTL; TTL value is "
+                                       "capped to \"%2\"")
+                            .arg(formatDuration(wanted), formatDuration(std::max<qint64>(0, expire - now))));
                 }
                 e.expireTime = expire;
                 e.lastRenewalTime = now;

@@ -31,7 +31,12 @@ public:
     static QJsonObject authData(const TokenEntry &entry, const QString &id, qint64 nowSecs);
 
 private:
-    enum class CreateMode { Normal, Orphan, Role };
+    enum class CreateMode
+    {
+        Normal,
+        Orphan,
+        Role
+    };
 
     QFuture<Response> create(const Request &request, CreateMode mode);
     QFuture<Response> createWith(const Request &request, CreateMode mode, const std::optional<TokenRole> &role,
@@ -42,8 +47,7 @@ private:
     QFuture<Response> renew(const Request &request);
     QFuture<Response> renewSelf(const Request &request);
     QFuture<Response> renewAccessor(const Request &request);
-    QFuture<Response> renewEntry(std::shared_ptr<const TokenEntry> entry, const QString &id,
-                                 const QJsonObject &data);
+    QFuture<Response> renewEntry(std::shared_ptr<const TokenEntry> entry, const QString &id, const QJsonObject &data);
     QFuture<Response> revoke(const Request &request);
     QFuture<Response> revokeSelf(const Request &request);
     QFuture<Response> revokeAccessor(const Request &request);

@@ -22,8 +22,7 @@ public:
     KeyedStrand() = default;
     Q_DISABLE_COPY_MOVE(KeyedStrand)
 
-    template <typename T>
-    QFuture<T> run(const QString &key, std::function<QFuture<T>()> task)
+    template <typename T> QFuture<T> run(const QString &key, std::function<QFuture<T>()> task)
     {
         auto done = std::make_shared<QPromise<void>>();
         done->start();

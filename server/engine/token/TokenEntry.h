@@ -11,20 +11,20 @@ namespace gk {
 // of the id under a barrier-held key.
 struct TokenEntry
 {
-    QString idHmac;        // hex HMAC-SHA256 of the id
+    QString idHmac; // hex HMAC-SHA256 of the id
     QString accessor;
     QStringList policies;
-    QString parentHmac;    // empty for orphans
-    QString path;          // creation path, e.g. "auth/token/root"
+    QString parentHmac; // empty for orphans
+    QString path;       // creation path, e.g. "auth/token/root"
     QString displayName;
     QString entityId;
-    QString role;          // the token role it was created against, if any
+    QString role; // the token role it was created against, if any
     QMap<QString, QString> meta;
-    qint64 creationTime = 0;   // unix seconds
-    qint64 ttl = 0;            // seconds at creation (creation_ttl), 0 = no expiry
-    qint64 explicitMaxTtl = 0; // seconds from creation, 0 = none
-    qint64 period = 0;         // seconds, 0 = not periodic
-    qint64 expireTime = 0;     // unix seconds, 0 = never
+    qint64 creationTime = 0;    // unix seconds
+    qint64 ttl = 0;             // seconds at creation (creation_ttl), 0 = no expiry
+    qint64 explicitMaxTtl = 0;  // seconds from creation, 0 = none
+    qint64 period = 0;          // seconds, 0 = not periodic
+    qint64 expireTime = 0;      // unix seconds, 0 = never
     qint64 lastRenewalTime = 0; // unix seconds, 0 = never renewed
     // Remaining uses: 0 = unlimited; kUsesExhausted once the last use has been taken (the token is being revoked).
     int numUses = 0;

@@ -23,8 +23,8 @@ struct TokenRole
     qint64 tokenPeriod = 0;
     int tokenNumUses = 0;
 
-    QJsonObject toJson() const;     // as stored
-    QJsonObject toApiJson() const;  // as GET auth/token/roles/:name answers (Vault's field names)
+    QJsonObject toJson() const;    // as stored
+    QJsonObject toApiJson() const; // as GET auth/token/roles/:name answers (Vault's field names)
     static TokenRole fromJson(const QJsonObject &json);
 };
 

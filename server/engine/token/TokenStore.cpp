@@ -35,8 +35,7 @@ Status invalidAccessor()
     return Status::fail(QStringLiteral("invalid accessor"), 400);
 }
 
-template <typename T>
-QFuture<T> ready(T value)
+template <typename T> QFuture<T> ready(T value)
 {
     return QtFuture::makeReadyFuture(std::move(value));
 }
@@ -58,19 +57,20 @@ QFuture<Status> forEachItem(QStringList items, std::function<QFuture<Status>(con
         running.append(step(items.at(i)));
     items.remove(0, n);
     return QtFuture::whenAll(running.begin(), running.end())
-        .then(QtFuture::Launch::Sync,
-              [items = std::move(items), step = std::move(step)](const QList<QFuture<Status>> &done) mutable {
-                  Status first;
-                  for (const QFuture<Status> &f : done) {
-                      const Status st = f.isValid() && f.resultCount() > 0 ? f.result()
-                                                                           : Status::fail(QStringLiteral("cancelled"));
-                      if (!st && first)
-                          first = st;
-                  }
-                  return forEachItem(std::move(items), std::move(step)).then(QtFuture::Launch::Sync, [first](Status st) {
-                      return first ? st : first;
-                  });
-              })
+        .then(
+            QtFuture::Launch::Sync,
+            [items = std::move(items), step = std::move(step)](const QList<QFuture<Status>> &done) mutable {
+                Status first;
+                for (const QFuture<Status> &f : done) {
+                    const Status st =
+                        f.isValid() && f.resultCount() > 0 ? f.result() : Status::fail(QStringLiteral("cancelled"));
+                    if (!st && first)
+                        first = st;
+                }
+                return forEachItem(std::move(items), std::move(step)).then(QtFuture::Launch::Sync, [first](Status st) {
+                    return first ? st : first;
+                });
+            })
         .unwrap();
 }
 
@@ -96,8 +96,8 @@ TokenStore::~TokenStore()
 QString TokenStore::newTokenId()
 {
     QByteArray raw = crypto::randomBytesRaw(32);
-    const QString id = kTokenPrefix +
-                       QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString id = kTokenPrefix + QString::fromLatin1(
+                                          raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     SecureBytes::wipe(raw);
     return id;
 }
@@ -210,9 +210,9 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
             entry.orphan = entry.parentHmac.isEmpty();
             QList<StorageOp> ops{
                 StorageOp::put(storageKey(entry.idHmac), compact(entry.toJson())),
-                StorageOp::put(accessorKey(key.value(), entry.accessor),
-                               compact({{QStringLiteral("accessor"), entry.accessor},
-                                        {QStringLiteral("id_hmac"), entry.idHmac}})),
+                StorageOp::put(
+                    accessorKey(key.value(), entry.accessor),
+                    compact({{QStringLiteral("accessor"), entry.accessor}, {QStringLiteral("id_hmac"), entry.idHmac}})),
             };
             if (!entry.parentHmac.isEmpty())
                 ops.append(StorageOp::put(parentLinkKey(entry.parentHmac, entry.idHmac), QByteArray()));
@@ -695,10 +695,13 @@ QFuture<Result<TokenStore::TidyReport>> TokenStore::tidyNow()
                                                     return ready(entry.status());
                                                 if (entry.value() && !parentAlive) {
                                                     ++counts->invalidParents;
-                                                    return revoke(child).then([this, parentHmac, child](Status st) {
-                                                        return st ? m_barrier->remove(parentLinkKey(parentHmac, child))
-                                                                  : ready(st);
-                                                    }).unwrap();
+                                                    return revoke(child)
+                                                        .then([this, parentHmac, child](Status st) {
+                                                            return st ? m_barrier->remove(
+                                                                            parentLinkKey(parentHmac, child))
+                                                                      : ready(st);
+                                                        })
+                                                        .unwrap();
                                                 }
                                                 if (entry.value())
                                                     return ready(Status::ok());
@@ -732,10 +735,10 @@ QFuture<Result<TokenStore::TidyReport>> TokenStore::tidyNow()
             report.danglingAccessors = counts->danglingAccessors;
             report.danglingChildLinks = counts->danglingChildLinks;
             if (report.expired + report.invalidParents + report.danglingAccessors + report.danglingChildLinks > 0)
-                qCInfo(lcToken).nospace() << "tidy: revoked " << report.expired << " expired and "
-                                          << report.invalidParents << " orphaned-by-failure tokens, removed "
-                                          << report.danglingAccessors << " accessor and " << report.danglingChildLinks
-                                          << " child index entries";
+                qCInfo(lcToken).nospace()
+                    << "tidy: revoked " << report.expired << " expired and " << report.invalidParents
+                    << " orphaned-by-failure tokens, removed " << report.danglingAccessors << " accessor and "
+                    << report.danglingChildLinks << " child index entries";
             return report;
         });
 }

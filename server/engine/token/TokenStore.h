@@ -82,9 +82,9 @@ public:
 
     struct TidyReport
     {
-        int expired = 0;           // expired or used-up tokens revoked (with their subtrees)
-        int invalidParents = 0;    // tokens revoked because their parent was gone
-        int danglingAccessors = 0; // accessor index entries removed
+        int expired = 0;            // expired or used-up tokens revoked (with their subtrees)
+        int invalidParents = 0;     // tokens revoked because their parent was gone
+        int danglingAccessors = 0;  // accessor index entries removed
         int danglingChildLinks = 0; // parent index entries removed
     };
     // Removes expired tokens and everything that refers to missing tokens. Tidy runs never overlap: a call
@@ -122,7 +122,7 @@ private:
     Storage *m_barrier;
     KeyedStrand m_strand;
     QMutex m_mutex;
-    SecureBytes m_hmacKey; // cached while unsealed
+    SecureBytes m_hmacKey;    // cached while unsealed
     QFuture<void> m_lastTidy; // waited for on destruction
 };
 
