@@ -18,6 +18,10 @@
 #include "engine/policy/PolicyStore.h"
 #include "engine/storage/Storage.h"
 #include "engine/token/TokenStore.h"
+#include "engine/wrapping/ResponseWrapper.h"
+#include "engine/wrapping/WrappingBackend.h"
+
+#include "Duration.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -78,6 +82,7 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     m_policies = std::make_unique<PolicyStore>(m_seal->barrier());
     m_config = std::make_unique<RuntimeConfig>(m_seal->barrier());
     m_identity = std::make_unique<IdentityStore>(m_seal->barrier());
+    m_wrapping = std::make_unique<ResponseWrapper>(m_seal->barrier(), m_tokens.get());
     m_mountTable = std::make_unique<MountTable>(this, m_seal->barrier(), m_identity.get(), m_options.passwordHashLogN);
     m_config->setObserver([](const QString &name, const QJsonValue &value) {
         if (name == QLatin1String("log.level"))
@@ -109,11 +114,15 @@ QFuture<Status> Engine::start()
     mount(Api::V1, QStringLiteral("sys/mounts/"),
           std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Secret));
     mount(Api::V1, QStringLiteral("identity/"), std::make_shared<IdentityBackend>(m_identity.get()));
+    mount(Api::V1, QStringLiteral("sys/wrapping/"), std::make_shared<WrappingBackend>(m_wrapping.get()));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
-        if (!m_seal->state().sealed && !m_tokens->isTidying())
+        if (m_seal->state().sealed)
+            return;
+        if (!m_tokens->isTidying())
             m_tokens->tidy();
+        m_wrapping->tidy();
     });
     m_tokenTidyTimer->start();
     return m_seal->load();
@@ -205,13 +214,29 @@ QFuture<Response> Engine::handle(Request request)
         return r;
     };
 
+    // X-Vault-Wrap-TTL: the answer, when it carries data, is replaced by a wrapping token for it.
+    qint64 wrapTtl = 0;
+    if (const QByteArray header = request.header("x-vault-wrap-ttl").trimmed();
+        request.api == Api::V1 && !sealed && !header.isEmpty()) {
+        const Result<qint64> ttl = ResponseWrapper::parseTtl(
+            header, parseDurationSeconds(m_config->value(QStringLiteral("token.max_ttl"))).value_or(0));
+        if (!ttl)
+            return ready(finish(Response::error(ttl.httpStatus(), ttl.error())));
+        wrapTtl = ttl.value();
+    }
+    const auto wrapped = [this, wrapTtl, path = request.path](QFuture<Response> answer) {
+        return wrapTtl > 0 ? m_wrapping->wrapAnswer(std::move(answer), wrapTtl, path) : answer;
+    };
+
     bool needsToken = !route->spec.unauthenticated;
     if (needsToken && request.api == Api::V1 && request.path == QLatin1String("sys/metrics") &&
         m_config->value(QStringLiteral("metrics.unauthenticated")).toBool())
         needsToken = false;
+    if (needsToken && WrappingBackend::unwrapsOwnToken(request))
+        needsToken = false;
 
     if (!needsToken) {
-        QFuture<Response> answer = handler->second(request);
+        QFuture<Response> answer = wrapped(handler->second(request));
         if (answer.isFinished())
             return ready(finish(answer.result()));
         return answer.then(finish);
@@ -220,7 +245,7 @@ QFuture<Response> Engine::handle(Request request)
     if (request.token.isEmpty())
         return ready(finish(Response::error(403, QStringLiteral("permission denied"))));
     const QByteArray token = request.token;
-    return m_tokens->lookup(token)
+    QFuture<Response> answer = m_tokens->lookup(token)
         .then([this, request = std::move(request), route, fn = handler->second](
                   Result<std::shared_ptr<const TokenEntry>> entry) mutable -> QFuture<Response> {
             if (!entry) {
@@ -243,8 +268,8 @@ QFuture<Response> Engine::handle(Request request)
                 })
                 .unwrap();
         })
-        .unwrap()
-        .then(finish);
+        .unwrap();
+    return wrapped(std::move(answer)).then(finish);
 }
 
 QFuture<Response> Engine::runCountingUse(Request request, const Handler &fn)

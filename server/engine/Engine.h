@@ -26,6 +26,7 @@ class PolicyStore;
 class RuntimeConfig;
 class MountTable;
 class IdentityStore;
+class ResponseWrapper;
 
 struct EngineOptions
 {
@@ -96,6 +97,7 @@ public:
     RuntimeConfig &config() { return *m_config; }
     MountTable &mountTable() { return *m_mountTable; }
     IdentityStore &identity() { return *m_identity; }
+    ResponseWrapper &wrapping() { return *m_wrapping; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -113,6 +115,7 @@ private:
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<RuntimeConfig> m_config;
     std::unique_ptr<IdentityStore> m_identity;
+    std::unique_ptr<ResponseWrapper> m_wrapping;
     std::unique_ptr<MountTable> m_mountTable; // after what its backends use: destroyed (KDF pool drained) first
     qint64 m_startedMsecs = 0;
     mutable QMutex m_stateMutex;

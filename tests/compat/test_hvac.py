@@ -448,6 +448,54 @@ class HvacCompatibility(unittest.TestCase):
         with self.assertRaises(hvac.exceptions.InvalidRequest):
             token.create(policies=["app"], ttl="forever")
 
+    def test_response_wrapping(self):
+        """X-Vault-Wrap-TTL through hvac's wrap_ttl arguments, and sys.unwrap / auth_cubbyhole to unwrap."""
+        self.init_unsealed()
+        token = self.client.auth.token
+
+        wrapped = token.create(policies=["app"], ttl="1h", wrap_ttl="2m")
+        self.assertIsNone(wrapped["auth"])
+        self.assertIsNone(wrapped["data"])
+        info = wrapped["wrap_info"]
+        self.assertEqual((info["ttl"], info["creation_path"]), (120, "auth/token/create"))
+        self.assertTrue(info["token"] and info["accessor"] and info["creation_time"])
+        looked = self.client.adapter.post("/v1/sys/wrapping/lookup", json={"token": info["token"]})["data"]
+        self.assertEqual((looked["creation_path"], looked["creation_ttl"]), ("auth/token/create", 120))
+        as_wrapping = token.lookup_accessor(info["accessor"])["data"]
+        self.assertEqual((as_wrapping["policies"], as_wrapping["num_uses"]), (["response-wrapping"], 1))
+
+        auth = self.client.sys.unwrap(info["token"])["auth"]
+        self.assertEqual(auth["policies"], ["app", "default"])
+        self.assertEqual(auth["accessor"], info["wrapped_accessor"])
+        self.assertEqual(token.lookup(auth["client_token"])["data"]["ttl"] > 3500, True)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.client.sys.unwrap(info["token"])
+        self.assertIn("wrapping token is not valid or does not exist", str(caught.exception))
+
+        # A KV read, wrapped, unwrapped with the wrapping token as the client's token (hvac's auth_cubbyhole).
+        self.client.write("secret/app", password="hunter2")
+        secret = self.client.read("secret/app", wrap_ttl="60")["wrap_info"]["token"]
+        reader = hvac.Client(url=self.server.url)
+        reader.token = secret
+        self.assertEqual(reader.adapter.post("/v1/sys/wrapping/unwrap", json={})["data"], {"password": "hunter2"})
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            reader.sys.unwrap()
+        reader.adapter.close()
+
+        login = token.create(policies=["app"], wrap_ttl="1m")["wrap_info"]["token"]
+        fresh = hvac.Client(url=self.server.url)
+        fresh.auth_cubbyhole(login)
+        self.assertTrue(fresh.is_authenticated())
+        self.assertEqual(fresh.lookup_token()["data"]["policies"], ["app", "default"])
+        fresh.adapter.close()
+
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            token.create(policies=["app"], wrap_ttl="soon")
+
+        self.server.stop()
+        self.server = None
+        self.assert_store_lacks([info["token"], secret, login, auth["client_token"], "hunter2"])
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)

@@ -47,4 +47,12 @@ path "sys/wrapping/unwrap" {
 )hcl");
 }
 
+QString responseWrappingPolicyText()
+{
+    return QStringLiteral("# Gatekeeper's built-in \"response-wrapping\" policy: a wrapping token may only be unwrapped.\n"
+                          "path \"sys/wrapping/unwrap\" {\n"
+                          "    capabilities = [\"update\"]\n"
+                          "}\n");
+}
+
 } // namespace gk

@@ -18,6 +18,7 @@ namespace {
 const QString kPrefix = QStringLiteral("sys/policy/");
 const QString kRoot = QStringLiteral("root");
 const QString kDefault = QStringLiteral("default");
+const QString kResponseWrapping = QStringLiteral("response-wrapping"); // built in, fixed
 constexpr qsizetype kMaxCachedAcls = 1024; // distinct policy sets; the cache starts over beyond that
 
 template <typename T> QFuture<T> ready(T value)
@@ -85,6 +86,8 @@ QFuture<Result<std::optional<QString>>> PolicyStore::text(const QString &name)
     const QString n = normalized.value();
     if (n == kRoot)
         return ready(R(std::optional<QString>(QString())));
+    if (n == kResponseWrapping)
+        return ready(R(std::optional<QString>(responseWrappingPolicyText())));
     return m_barrier->get(kPrefix + n).then([n](Result<std::optional<QByteArray>> got) -> R {
         if (!got)
             return got.status();
@@ -103,8 +106,8 @@ QFuture<Status> PolicyStore::write(const QString &name, const QString &text)
     if (!normalized)
         return ready(normalized.status());
     const QString n = normalized.value();
-    if (n == kRoot)
-        return ready(Status::fail(QStringLiteral("cannot update the root policy"), 400));
+    if (n == kRoot || n == kResponseWrapping)
+        return ready(Status::fail(QStringLiteral("cannot update the %1 policy").arg(n), 400));
     const Result<Policy> parsed = PolicyParser::parse(n, text);
     if (!parsed)
         return ready(parsed.status());
@@ -123,7 +126,7 @@ QFuture<Status> PolicyStore::remove(const QString &name)
     if (!normalized)
         return ready(normalized.status());
     const QString n = normalized.value();
-    if (n == kRoot || n == kDefault)
+    if (n == kRoot || n == kDefault || n == kResponseWrapping)
         return ready(Status::fail(QStringLiteral("cannot delete the %1 policy").arg(n), 400));
     return m_barrier->remove(kPrefix + n).then([this, n](Status st) {
         clear();
@@ -140,7 +143,9 @@ QFuture<Result<PolicyStore::PolicyPtr>> PolicyStore::load(const QString &name)
         if (!got)
             return got.status();
         QString text;
-        if (got.value().has_value()) {
+        if (name == kResponseWrapping) {
+            text = responseWrappingPolicyText(); // whatever may be stored under that name
+        } else if (got.value().has_value()) {
             const std::optional<QString> stored = storedText(*got.value());
             if (!stored) {
                 qCWarning(lcPolicy) << "policy" << name << "is stored in an unknown format";

@@ -1,0 +1,335 @@
+#include "engine/wrapping/ResponseWrapper.h"
+
+#include "Duration.h"
+#include "engine/crypto/Crypto.h"
+#include "engine/storage/Storage.h"
+#include "engine/token/TokenStore.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+#include <atomic>
+
+Q_LOGGING_CATEGORY(lcWrapping, "gatekeeper.wrapping")
+
+namespace gk {
+
+const QString ResponseWrapper::kPolicy = QStringLiteral("response-wrapping");
+const QString ResponseWrapper::kInvalidToken = QStringLiteral("wrapping token is not valid or does not exist");
+
+namespace {
+const QString kPrefix = QStringLiteral("sys/wrapping/response/");
+
+// The record's fields.
+const QString kIdHmac = QStringLiteral("id_hmac");
+const QString kAnswer = QStringLiteral("response");
+const QString kCreationPath = QStringLiteral("creation_path");
+const QString kCreationTime = QStringLiteral("creation_time");
+const QString kCreationTtl = QStringLiteral("creation_ttl");
+const QString kExpireTime = QStringLiteral("expire_time");
+const QString kWrappedAccessor = QStringLiteral("wrapped_accessor");
+
+template <typename T> QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+Status invalid()
+{
+    return Status::fail(ResponseWrapper::kInvalidToken, 400);
+}
+
+// Token store failures: a token that is not live is an invalid wrapping token; anything else (sealed, storage)
+// keeps its own status.
+Status asInvalid(const Status &st)
+{
+    return st.httpStatus() == 403 ? invalid() : st;
+}
+
+QString rfc3339(qint64 secs)
+{
+    return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
+}
+
+QString recordKey(const QString &idHmac)
+{
+    return kPrefix + idHmac;
+}
+} // namespace
+
+ResponseWrapper::ResponseWrapper(Storage *barrier, TokenStore *tokens) : m_barrier(barrier), m_tokens(tokens) {}
+
+Result<qint64> ResponseWrapper::parseTtl(const QByteArray &header, qint64 maxTtl)
+{
+    const QString text = QString::fromLatin1(header).trimmed();
+    const std::optional<qint64> ttl = parseDurationSeconds(text);
+    if (!ttl)
+        return Result<qint64>::fail(
+            QStringLiteral("invalid X-Vault-Wrap-TTL \"%1\": give seconds or a duration such as \"90s\", \"30m\"")
+                .arg(text.left(64)),
+            400);
+    if (*ttl < kMinTtl)
+        return Result<qint64>::fail(QStringLiteral("X-Vault-Wrap-TTL must be at least %1s").arg(kMinTtl), 400);
+    if (maxTtl > 0 && *ttl > maxTtl)
+        return Result<qint64>::fail(
+            QStringLiteral("X-Vault-Wrap-TTL %1 is above the maximum of %2").arg(text.left(64), formatDuration(maxTtl)),
+            400);
+    return *ttl;
+}
+
+bool ResponseWrapper::isWrappable(const Response &answer)
+{
+    return answer.status == 200 && answer.hasJson &&
+           (answer.json.value(QStringLiteral("data")).isObject() ||
+            answer.json.value(QStringLiteral("auth")).isObject());
+}
+
+QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qint64 ttl, const QString &creationPath)
+{
+    using R = Result<QJsonObject>;
+    if (ttl < kMinTtl)
+        return ready(R::fail(QStringLiteral("a wrap TTL is required"), 400));
+    TokenEntry entry;
+    entry.policies = {kPolicy};
+    entry.path = creationPath;
+    entry.numUses = 1;
+    entry.ttl = ttl;
+    entry.explicitMaxTtl = ttl;
+    entry.creationTime = QDateTime::currentSecsSinceEpoch();
+    const QString wrappedAccessor =
+        answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("accessor")).toString();
+    return m_tokens->create(std::move(entry))
+        .then([this, answer, ttl, creationPath, wrappedAccessor](Result<TokenStore::Created> created) -> QFuture<R> {
+            if (!created)
+                return ready(R(created.status()));
+            const TokenStore::EntryPtr token = created.value().entry;
+            const QJsonObject record{{kIdHmac, token->idHmac},
+                                     {kAnswer, answer},
+                                     {kCreationPath, creationPath},
+                                     {kCreationTime, token->creationTime},
+                                     {kCreationTtl, ttl},
+                                     {kExpireTime, token->expireTime},
+                                     {kWrappedAccessor, wrappedAccessor}};
+            const QJsonObject wrapInfo{{QStringLiteral("token"), created.value().id},
+                                       {QStringLiteral("accessor"), token->accessor},
+                                       {QStringLiteral("ttl"), ttl},
+                                       {QStringLiteral("creation_time"), rfc3339(token->creationTime)},
+                                       {QStringLiteral("creation_path"), creationPath},
+                                       {kWrappedAccessor, wrappedAccessor}};
+            const QString idHmac = token->idHmac;
+            return m_barrier->put(recordKey(idHmac), QJsonDocument(record).toJson(QJsonDocument::Compact))
+                .then([this, idHmac, wrapInfo](Status st) -> QFuture<R> {
+                    if (!st) {
+                        // A wrapping token without its answer is of no use: take it back.
+                        return m_tokens->revoke(idHmac).then([st](Status) { return R(st); });
+                    }
+                    return ready(R(QJsonObject{{QStringLiteral("request_id"), crypto::randomUuid()},
+                                               {QStringLiteral("lease_id"), QString()},
+                                               {QStringLiteral("renewable"), false},
+                                               {QStringLiteral("lease_duration"), 0},
+                                               {QStringLiteral("data"), QJsonValue::Null},
+                                               {QStringLiteral("wrap_info"), wrapInfo},
+                                               {QStringLiteral("warnings"), QJsonValue::Null},
+                                               {QStringLiteral("auth"), QJsonValue::Null}}));
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<Response> ResponseWrapper::wrapAnswer(QFuture<Response> answer, qint64 ttl, const QString &creationPath)
+{
+    return answer
+        .then([this, ttl, creationPath](Response r) -> QFuture<Response> {
+            if (!isWrappable(r))
+                return ready(std::move(r));
+            return wrap(r.json, ttl, creationPath).then([](Result<QJsonObject> wrapped) {
+                if (!wrapped)
+                    return Response::error(wrapped.httpStatus(), wrapped.error());
+                return Response::ok(wrapped.value());
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Result<QString>> ResponseWrapper::liveWrappingToken(const QByteArray &token)
+{
+    using R = Result<QString>;
+    if (token.isEmpty())
+        return ready(R(invalid()));
+    return m_tokens->lookup(token).then([](Result<TokenStore::EntryPtr> entry) -> R {
+        if (!entry)
+            return asInvalid(entry.status());
+        // Only tokens made by wrap() qualify: exactly the wrapping policy, one use, an orphan.
+        if (entry.value()->policies != QStringList{kPolicy} || !entry.value()->parentHmac.isEmpty())
+            return invalid();
+        return entry.value()->idHmac;
+    });
+}
+
+QFuture<Result<QJsonObject>> ResponseWrapper::readRecord(const QString &idHmac)
+{
+    using R = Result<QJsonObject>;
+    return m_barrier->get(recordKey(idHmac)).then([idHmac](Result<std::optional<QByteArray>> got) -> R {
+        if (!got)
+            return got.status();
+        if (!got.value())
+            return invalid();
+        const QJsonObject record = QJsonDocument::fromJson(*got.value()).object();
+        if (!crypto::constantTimeEquals(record.value(kIdHmac).toString().toLatin1(), idHmac.toLatin1()) ||
+            !record.value(kAnswer).isObject())
+            return Status::fail(QStringLiteral("malformed wrapped response"));
+        const qint64 expires = record.value(kExpireTime).toInteger();
+        if (expires != 0 && QDateTime::currentSecsSinceEpoch() >= expires)
+            return invalid();
+        return record;
+    });
+}
+
+QFuture<Result<ResponseWrapper::Taken>> ResponseWrapper::take(const QByteArray &token)
+{
+    using R = Result<Taken>;
+    return liveWrappingToken(token)
+        .then([this](Result<QString> idHmac) -> QFuture<R> {
+            if (!idHmac)
+                return ready(R(idHmac.status()));
+            // The one use, taken on the token's strand: only one caller gets past here.
+            return m_tokens->use(idHmac.value())
+                .then([this](Result<TokenStore::Use> used) -> QFuture<R> {
+                    if (!used)
+                        return ready(R(asInvalid(used.status())));
+                    const QString id = used.value().entry->idHmac;
+                    if (!used.value().last) {
+                        // Not one of ours (wrap() makes single-use tokens).
+                        return ready(R(invalid()));
+                    }
+                    return readRecord(id)
+                        .then([this, id](Result<QJsonObject> record) -> QFuture<R> {
+                            if (record)
+                                return ready(R(Taken{id, record.value()}));
+                            // Spent all the same: the token goes, and with it whatever is left of the record.
+                            return discard(id).then([record](Status) { return R(record.status()); });
+                        })
+                        .unwrap();
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<Status> ResponseWrapper::discard(const QString &idHmac)
+{
+    return m_barrier->remove(recordKey(idHmac))
+        .then([this, idHmac](Status removed) {
+            return m_tokens->revoke(idHmac).then([removed](Status revoked) { return removed ? revoked : removed; });
+        })
+        .unwrap();
+}
+
+QFuture<Result<QJsonObject>> ResponseWrapper::unwrap(const QByteArray &token)
+{
+    using R = Result<QJsonObject>;
+    return take(token)
+        .then([this](Result<Taken> taken) -> QFuture<R> {
+            if (!taken)
+                return ready(R(taken.status()));
+            const QJsonObject answer = taken.value().record.value(kAnswer).toObject();
+            return discard(taken.value().idHmac).then([answer](Status st) -> R {
+                if (!st)
+                    return st;
+                return answer;
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Result<QJsonObject>> ResponseWrapper::lookup(const QByteArray &token)
+{
+    using R = Result<QJsonObject>;
+    return liveWrappingToken(token)
+        .then([this](Result<QString> idHmac) -> QFuture<R> {
+            if (!idHmac)
+                return ready(R(idHmac.status()));
+            return readRecord(idHmac.value()).then([](Result<QJsonObject> record) -> R {
+                if (!record)
+                    return record.status();
+                const QJsonObject &r = record.value();
+                return QJsonObject{{kCreationPath, r.value(kCreationPath).toString()},
+                                   {kCreationTime, rfc3339(r.value(kCreationTime).toInteger())},
+                                   {kCreationTtl, r.value(kCreationTtl).toInteger()}};
+            });
+        })
+        .unwrap();
+}
+
+QFuture<Result<QJsonObject>> ResponseWrapper::rewrap(const QByteArray &token)
+{
+    using R = Result<QJsonObject>;
+    return take(token)
+        .then([this](Result<Taken> taken) -> QFuture<R> {
+            if (!taken)
+                return ready(R(taken.status()));
+            const QJsonObject &record = taken.value().record;
+            const QString oldHmac = taken.value().idHmac;
+            // The new token first: should that fail, the old one is spent but its record stays until tidy.
+            return wrap(record.value(kAnswer).toObject(), record.value(kCreationTtl).toInteger(),
+                        record.value(kCreationPath).toString())
+                .then([this, oldHmac](R wrapped) -> QFuture<R> {
+                    if (!wrapped)
+                        return ready(wrapped);
+                    return discard(oldHmac).then([wrapped](Status st) -> R {
+                        if (!st)
+                            qCWarning(lcWrapping) << "rewrap: removing the old wrapped response failed:" << st.error();
+                        return wrapped;
+                    });
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<Result<int>> ResponseWrapper::tidy()
+{
+    using R = Result<int>;
+    return m_barrier->list(kPrefix)
+        .then([this](Result<QStringList> names) -> QFuture<R> {
+            if (!names)
+                return ready(R(names.status()));
+            auto removed = std::make_shared<std::atomic<int>>(0);
+            QList<QFuture<Status>> steps;
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            for (const QString &name : names.value()) {
+                if (name.endsWith(QLatin1Char('/')))
+                    continue;
+                steps.append(m_barrier->get(kPrefix + name)
+                                 .then([this, name, now, removed](Result<std::optional<QByteArray>> got) {
+                                     if (!got || !got.value())
+                                         return ready(got.status());
+                                     const qint64 expires =
+                                         QJsonDocument::fromJson(*got.value()).object().value(kExpireTime).toInteger();
+                                     if (expires == 0 || now < expires)
+                                         return ready(Status::ok());
+                                     ++*removed;
+                                     return discard(name);
+                                 })
+                                 .unwrap());
+            }
+            if (steps.isEmpty())
+                return ready(R(0));
+            return QtFuture::whenAll(steps.begin(), steps.end())
+                .then([removed](const QList<QFuture<Status>> &done) -> R {
+                    for (const QFuture<Status> &f : done) {
+                        const Status st = f.resultCount() > 0 ? f.result() : Status::fail(QStringLiteral("cancelled"));
+                        if (!st)
+                            return st;
+                    }
+                    if (*removed > 0)
+                        qCInfo(lcWrapping) << "tidy: removed" << removed->load() << "expired wrapped responses";
+                    return removed->load();
+                });
+        })
+        .unwrap();
+}
+
+} // namespace gk
