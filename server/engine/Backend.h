@@ -25,6 +25,8 @@ struct PathSpec
     bool unauthenticated = false;         // no token needed (sys/init, sys/health, logins ...)
     bool allowedWhileSealed = false;      // answered while sealed (sys/seal-status, sys/unseal ...)
     bool requiresSudo = false;            // needs the sudo capability on the path (Vault's root paths)
+    bool callerScoped = false;            // any valid token, no ACL check: the handler acts only on the caller's own
+                                          // things (its OAuth2 grants), found through request.auth
     QStringList sensitiveFields;          // request/response fields that the audit trail must hash
 };
 

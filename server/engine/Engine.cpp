@@ -8,6 +8,7 @@
 #include "engine/backends/IdentityBackend.h"
 #include "engine/backends/IdentityStore.h"
 #include "engine/backends/MountTable.h"
+#include "engine/backends/OAuth2Backend.h"
 #include "engine/backends/SysBackend.h"
 #include "engine/backends/TokenBackend.h"
 #include "engine/crypto/Crypto.h"
@@ -115,6 +116,7 @@ QFuture<Status> Engine::start()
           std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Secret));
     mount(Api::V1, QStringLiteral("identity/"), std::make_shared<IdentityBackend>(m_identity.get()));
     mount(Api::V1, QStringLiteral("sys/wrapping/"), std::make_shared<WrappingBackend>(m_wrapping.get()));
+    mount(Api::Root, QStringLiteral("oauth2/"), std::make_shared<OAuth2Backend>(this));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
@@ -262,7 +264,8 @@ QFuture<Response> Engine::handle(Request request)
                           Result<std::shared_ptr<const Acl>> acl) mutable -> QFuture<Response> {
                     if (!acl)
                         return ready(Response::error(acl.httpStatus(), acl.error()));
-                    if (!acl.value()->allows(request.operation, request.path, route->spec.requiresSudo))
+                    if (!route->spec.callerScoped &&
+                        !acl.value()->allows(request.operation, request.path, route->spec.requiresSudo))
                         return ready(Response::error(403, QStringLiteral("permission denied")));
                     return runCountingUse(std::move(request), fn);
                 })

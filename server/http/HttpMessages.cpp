@@ -51,6 +51,14 @@ QList<QPair<QString, QString>> parseQuery(const QByteArray &encoded)
     return items;
 }
 
+// application/x-www-form-urlencoded, with or without parameters (charset).
+bool isFormContentType(const QByteArray &contentType)
+{
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArray type = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+    return type == "application/x-www-form-urlencoded";
+}
+
 Operation operationFor(QByteArrayView method, bool list)
 {
     if (method == "GET" || method == "HEAD")
@@ -173,7 +181,11 @@ bool buildRequest(const QByteArray &method, const QUrl &url, QHash<QByteArray, Q
     const quint32 v4 = peer.toIPv4Address(&isV4);
     request->peer = isV4 ? QHostAddress(v4) : peer;
 
-    if (!body.isEmpty() && !isBlank(body)) {
+    if (request->api == Api::Root && !body.isEmpty() && isFormContentType(request->header("content-type"))) {
+        // The root API's OAuth2 token endpoint takes forms (RFC 6749); a repeated field keeps its last value.
+        for (const auto &[key, value] : parseQuery(body))
+            request->data.insert(key, value);
+    } else if (!body.isEmpty() && !isBlank(body)) {
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
         if (parseError.error != QJsonParseError::NoError) {

@@ -647,6 +647,18 @@ std::optional<MountEntry> MountTable::entry(MountKind kind, const QString &path)
     return std::nullopt;
 }
 
+std::shared_ptr<Backend> MountTable::backend(MountKind kind, const QString &path) const
+{
+    const std::optional<QString> normal = normalizePath(path);
+    if (!normal)
+        return nullptr;
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_mounted.constFind(routerPrefix(kind, *normal));
+    if (it == m_mounted.cend() || it->kind != kind)
+        return nullptr;
+    return it->backend;
+}
+
 QFuture<Status> MountTable::load()
 {
     return m_changes.run<Status>(

@@ -156,6 +156,8 @@ public:
 
     QList<MountEntry> entries(MountKind kind) const;
     std::optional<MountEntry> entry(MountKind kind, const QString &path) const;
+    // The backend mounted at path ("userpass/"), or null when none is.
+    std::shared_ptr<Backend> backend(MountKind kind, const QString &path) const;
 
     // "userpass" -> "userpass/"; nullopt when the path is not 1-128 characters of segments [A-Za-z0-9_][A-Za-z0-9_.-]*.
     static std::optional<QString> normalizePath(const QString &path);

@@ -469,15 +469,41 @@ QFuture<Response> UserpassBackend::login(const Request &request)
                         return ready(Response::error(429, QStringLiteral("too many failed login attempts: the user is "
                                                                          "locked out, try again later")));
                     lockout->reset(name);
-                    LoginGrant grant;
-                    grant.aliasName = name;
-                    grant.displayName = name;
-                    grant.token = TokenParams::fromJson(user);
-                    grant.metadata.insert(QStringLiteral("username"), name);
-                    grant.requestPath = requestPath;
-                    return ctx.issueToken(std::move(grant));
+                    return ctx.issueToken(grantFor(name, user, requestPath));
                 })
                 .unwrap();
+        })
+        .unwrap();
+}
+
+LoginGrant UserpassBackend::grantFor(const QString &name, const QJsonObject &user, const QString &requestPath)
+{
+    LoginGrant grant;
+    grant.aliasName = name;
+    grant.displayName = name;
+    grant.token = TokenParams::fromJson(user);
+    grant.metadata.insert(QStringLiteral("username"), name);
+    grant.requestPath = requestPath;
+    return grant;
+}
+
+QFuture<Response> UserpassBackend::reissue(const QString &userName, const QString &requestPath)
+{
+    const std::optional<QString> name = normalizeName(userName);
+    if (!name)
+        return ready(Response::error(400, QStringLiteral("the user no longer exists")));
+    if (m_lockout->isLocked(*name))
+        return ready(Response::error(429, QStringLiteral("too many failed login attempts: the user is locked out, try "
+                                                         "again later")));
+    const MountContext ctx = m_context;
+    return ctx.barrier->get(ctx.storagePrefix + QStringLiteral("users/") + *name)
+        .then([ctx, name = *name, requestPath](Result<std::optional<QByteArray>> got) -> QFuture<Response> {
+            if (!got)
+                return ready(Response::error(got.httpStatus(), got.error()));
+            if (!got.value().has_value())
+                return ready(Response::error(400, QStringLiteral("the user no longer exists")));
+            const QJsonObject user = QJsonDocument::fromJson(*got.value()).object();
+            return ctx.issueToken(grantFor(name, user, requestPath));
         })
         .unwrap();
 }

@@ -62,9 +62,15 @@ public:
     QString type() const override { return QStringLiteral("userpass"); }
     QList<PathSpec> paths() override;
 
+    // A new token for an existing user without a password, with the user's current token settings: for a caller
+    // that has already proven the user's identity another way (an OAuth2 refresh token). 400 when the user is gone,
+    // 429 while the name is locked out.
+    QFuture<Response> reissue(const QString &userName, const QString &requestPath);
+
     struct Lockout;
 
 private:
+    static LoginGrant grantFor(const QString &name, const QJsonObject &user, const QString &requestPath);
     QFuture<Response> listUsers(const Request &request);
     QFuture<Response> readUser(const Request &request);
     QFuture<Response> writeUser(const Request &request);

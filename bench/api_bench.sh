@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Token authority benchmark: gatekeeper-server on durable SQLite storage, wrk with 2 threads and 64 keep-alive
+# connections, and nginx serving a static JSON answer in the same run as the reference.
+#   token create (durable), lookup-self, KV read, KV write (durable), unwrap (durable),
+#   then the server's resident memory before and after storing a batch of tokens.
+# Usage: bench/api_bench.sh [path/to/gatekeeper-server] [seconds]
+set -euo pipefail
+server=${1:-build/release/app/gatekeeper-server}
+seconds=${2:-10}
+for tool in wrk nginx curl python3; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (bash scripts/install-deps.sh)"; exit 1; }
+done
+
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${gk_pid:-}" ] && kill "$gk_pid" 2>/dev/null || true
+    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$server" --listen 127.0.0.1:0 --storage "sqlite:$work/gk.db" >"$work/gk.out" 2>&1 &
+gk_pid=$!
+for _ in $(seq 100); do
+    grep -q "listening on" "$work/gk.out" && break
+    sleep 0.1
+done
+url=$(grep -o 'http://[0-9.:]*' "$work/gk.out" | head -1)
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+init=$(curl -sf -X PUT -d '{"secret_shares":1,"secret_threshold":1}' "$url/v1/sys/init")
+key=$(echo "$init" | json '["keys"][0]')
+export GK_TOKEN=$(echo "$init" | json '["root_token"]')
+curl -sf -X PUT -d "{\"key\":\"$key\"}" "$url/v1/sys/unseal" >/dev/null
+curl -sf -X POST -H "X-Vault-Token: $GK_TOKEN" -d '{"value":"bench-secret-value"}' "$url/v1/secret/bench" >/dev/null
+
+# nginx answers the bytes of /v1/sys/health from a file, with 2 workers (one per core).
+mkdir -p "$work/www/v1/sys" "$work/tmp"
+curl -s "$url/v1/sys/health" >"$work/www/v1/sys/health"
+nginx_port=$(( (RANDOM % 20000) + 30000 ))
+cat >"$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    default_type application/json;
+    client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
+    uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
+    server { listen 127.0.0.1:$nginx_port; root $work/www; }
+}
+CONF
+nginx -c "$work/nginx.conf"
+sleep 0.3
+
+# wrk scripts. Each thread numbers its requests so that writes go to distinct keys.
+cat >"$work/common.lua" <<'LUA'
+local counter = 0
+local id = 0
+local threads = 0
+function setup(thread)
+    threads = threads + 1
+    thread:set("id", threads)
+end
+function init(args)
+    wrk.headers["X-Vault-Token"] = os.getenv("GK_TOKEN")
+    wrk.headers["Content-Type"] = "application/json"
+end
+function next_id()
+    counter = counter + 1
+    return id .. "-" .. counter
+end
+LUA
+cat >"$work/token_create.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+wrk.method = "POST"
+wrk.body = '{"ttl":"1h","policies":["default"]}'
+LUA
+cat >"$work/lookup_self.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+LUA
+cat >"$work/kv_write.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+request = function()
+    return wrk.format("POST", "/v1/secret/load/" .. next_id(), nil, '{"value":"bench-secret-value"}')
+end
+LUA
+# Wrapping: one run wraps and writes the wrapping tokens to a file per thread, the next unwraps each once.
+cat >"$work/wrap.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+wrk.method = "POST"
+wrk.body = '{"value":"bench-secret-value"}'
+wrk.headers["X-Vault-Wrap-TTL"] = "1h"
+local out = nil
+response = function(status, headers, body)
+    if out == nil then out = io.open(os.getenv("WORK") .. "/wrapped-" .. id, "a") end
+    local token = body:match('"token"%s*:%s*"([^"]+)"')
+    if status == 200 and token then out:write(token, "\n"); out:flush() end
+end
+LUA
+cat >"$work/unwrap.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+local tokens = nil
+local n = 0
+request = function()
+    if tokens == nil then
+        tokens = {}
+        for line in io.lines(os.getenv("WORK") .. "/wrapped-" .. id) do tokens[#tokens + 1] = line end
+    end
+    n = n + 1
+    return wrk.format("POST", "/v1/sys/wrapping/unwrap", nil, '{"token":"' .. (tokens[n] or "exhausted") .. '"}')
+end
+LUA
+export WORK=$work
+
+run() { # label url [script] -> table row
+    local label=$1 target=$2 script=${3:-}
+    local args=(-t2 -c64 -d"${seconds}s" --latency)
+    [ -n "$script" ] && args+=(-s "$work/$script")
+    wrk "${args[@]}" "$target" >"$work/wrk.out"
+    local rps p99 errors
+    rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk.out")
+    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%.2f", v}' "$work/wrk.out")
+    errors=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
+    printf '| %s | %s | %s | %s |\n' "$label" "$rps" "$p99" "${errors:-0}"
+}
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$gk_pid/status"; }
+
+echo "| operation | req/s | p99 ms | non-2xx answers |"
+echo "|---|---|---|---|"
+run "nginx: static health JSON (reference)" "http://127.0.0.1:$nginx_port/v1/sys/health"
+run "GET /v1/sys/health" "$url/v1/sys/health"
+rss_before=$(rss_kib)
+tokens_before=$(sqlite3 "$work/gk.db" "select count(*) from kv where key like 'sys/token/id/%'" 2>/dev/null || echo "?")
+run "token create (durable)" "$url/v1/auth/token/create" token_create.lua
+rss_after=$(rss_kib)
+tokens_after=$(sqlite3 "$work/gk.db" "select count(*) from kv where key like 'sys/token/id/%'" 2>/dev/null || echo "?")
+run "lookup-self" "$url/v1/auth/token/lookup-self" lookup_self.lua
+run "KV read" "$url/v1/secret/bench" lookup_self.lua
+run "KV write (durable)" "$url/v1/secret/load" kv_write.lua
+run "wrap (durable, to feed unwrap)" "$url/v1/sys/wrapping/wrap" wrap.lua
+run "unwrap (durable)" "$url/v1/sys/wrapping/unwrap" unwrap.lua
+echo
+echo "RSS before token create: ${rss_before} KiB, after: ${rss_after} KiB; stored tokens ${tokens_before} -> ${tokens_after}"
