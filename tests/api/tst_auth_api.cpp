@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <vector>
+
 using namespace gk;
 using gk::test::HttpAnswer;
 using gk::test::TestServer;
@@ -280,6 +282,42 @@ private slots:
         a = call("POST", "/v1/auth/userpass/login/alice", {{QStringLiteral("password"), QStringLiteral("x")}});
         QCOMPARE(a.status, 404);
         QVERIFY(!a.errors().isEmpty());
+    }
+
+    // 64 wrong passwords for one name at once: exactly the threshold (5) of them are checked, the rest are 429,
+    // and then the right password is locked out too.
+    void lockoutCountsExactlyUnderConcurrency()
+    {
+        QCOMPARE(root("POST", "/v1/sys/auth/crowd", {{QStringLiteral("type"), QStringLiteral("userpass")}}).status, 204);
+        QCOMPARE(root("POST", "/v1/auth/crowd/users/mallory", {{QStringLiteral("password"), QStringLiteral("right")}})
+                     .status,
+                 204);
+        const QByteArray request = gk::test::RawHttpClient::formatRequest("POST", "/v1/auth/crowd/login/mallory",
+                                                                          "{\"password\": \"wrong\"}");
+        std::vector<std::unique_ptr<gk::test::RawHttpClient>> clients;
+        for (int i = 0; i < 64; ++i) {
+            clients.push_back(m_server->connect());
+            QVERIFY(clients.back()->isConnected());
+        }
+        for (const auto &client : clients)
+            QVERIFY(client->send(request));
+        int checked = 0;
+        int locked = 0;
+        for (const auto &client : clients) {
+            const HttpAnswer answer = client->readAnswer(20000);
+            QVERIFY(answer.complete);
+            QVERIFY(!answer.errors().isEmpty());
+            if (answer.status == 400)
+                ++checked;
+            else if (answer.status == 429)
+                ++locked;
+        }
+        QCOMPARE(checked, 5);
+        QCOMPARE(locked, 59);
+        QCOMPARE(call("POST", "/v1/auth/crowd/login/mallory", {{QStringLiteral("password"), QStringLiteral("right")}})
+                     .status,
+                 429);
+        QCOMPARE(root("DELETE", "/v1/sys/auth/crowd").status, 204);
     }
 };
 

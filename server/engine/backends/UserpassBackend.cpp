@@ -96,11 +96,23 @@ struct UserpassBackend::Lockout
     struct Attempts
     {
         int failures = 0;
+        int inFlight = 0; // password checks under way: each may still become a failure
         qint64 lastFailureMs = 0;
         qint64 lockedUntilMs = 0;
     };
     QMutex mutex;
     QHash<QString, Attempts> attempts;
+
+    // Brings a's counters up to now: an expired lockout or an old failure count starts afresh.
+    void expire(Attempts &a, qint64 now) const
+    {
+        if (a.lockedUntilMs != 0 && a.lockedUntilMs <= now) {
+            a.lockedUntilMs = 0;
+            a.failures = 0;
+        }
+        if (a.failures > 0 && now - a.lastFailureMs > counterResetMs)
+            a.failures = 0;
+    }
 
     bool isLocked(const QString &name)
     {
@@ -108,31 +120,53 @@ struct UserpassBackend::Lockout
             return false;
         QMutexLocker lock(&mutex);
         const auto it = attempts.find(name);
-        if (it == attempts.end() || it->lockedUntilMs == 0)
+        if (it == attempts.end())
             return false;
-        if (it->lockedUntilMs > nowMsecs())
-            return true;
-        attempts.erase(it); // the lockout is over: the count starts afresh
-        return false;
+        expire(*it, nowMsecs());
+        return it->lockedUntilMs != 0;
     }
 
-    void recordFailure(const QString &name)
+    // Takes one of the name's remaining attempts for a password check, or false (429) when it is locked out or
+    // every remaining attempt is already being checked: concurrent logins never test more passwords than the
+    // threshold allows.
+    bool begin(const QString &name)
+    {
+        if (disabled)
+            return true;
+        const qint64 now = nowMsecs();
+        QMutexLocker lock(&mutex);
+        if (attempts.size() >= kMaxTrackedNames) {
+            attempts.removeIf([&](const QHash<QString, Attempts>::iterator &it) {
+                return it->inFlight == 0 && it->lockedUntilMs < now && now - it->lastFailureMs > counterResetMs;
+            });
+        }
+        Attempts &a = attempts[name];
+        expire(a, now);
+        if (a.lockedUntilMs != 0 || a.failures + a.inFlight >= threshold)
+            return false;
+        ++a.inFlight;
+        return true;
+    }
+
+    // Ends a check begun with begin(): a failure counts (and may lock the name out); a success clears the count.
+    void end(const QString &name, bool failed)
     {
         if (disabled)
             return;
         const qint64 now = nowMsecs();
         QMutexLocker lock(&mutex);
-        if (attempts.size() >= kMaxTrackedNames) {
-            attempts.removeIf([&](const QHash<QString, Attempts>::iterator &it) {
-                return it->lockedUntilMs < now && now - it->lastFailureMs > counterResetMs;
-            });
-        }
         Attempts &a = attempts[name];
-        if (now - a.lastFailureMs > counterResetMs)
-            a.failures = 0;
+        if (a.inFlight > 0)
+            --a.inFlight;
+        expire(a, now);
+        if (!failed) {
+            if (a.lockedUntilMs == 0)
+                a.failures = 0;
+            return;
+        }
         ++a.failures;
         a.lastFailureMs = now;
-        if (a.failures >= threshold && a.lockedUntilMs <= now) {
+        if (a.failures >= threshold && a.lockedUntilMs == 0) {
             a.lockedUntilMs = now + durationMs;
             qCWarning(lcUserpass) << "locked out a user name after" << a.failures << "failed logins";
         }
@@ -141,7 +175,13 @@ struct UserpassBackend::Lockout
     void reset(const QString &name)
     {
         QMutexLocker lock(&mutex);
-        attempts.remove(name);
+        const auto it = attempts.find(name);
+        if (it == attempts.end())
+            return;
+        it->failures = 0;
+        it->lockedUntilMs = 0;
+        if (it->inFlight == 0)
+            attempts.erase(it);
     }
 };
 
@@ -428,7 +468,7 @@ QFuture<Response> UserpassBackend::login(const Request &request)
     const std::optional<QString> normal = normalizeName(request.captures.value(0));
     const QString name = normal.value_or(QString());
     const std::shared_ptr<Lockout> lockout = m_lockout;
-    if (normal && lockout->isLocked(name))
+    if (normal && !lockout->begin(name))
         return ready(Response::error(429, QStringLiteral("too many failed login attempts: the user is locked out, try "
                                                          "again later")));
 
@@ -441,8 +481,11 @@ QFuture<Response> UserpassBackend::login(const Request &request)
     return stored
         .then([ctx, lockout, name, pw = *password, dummySalt,
                requestPath](Result<std::optional<QByteArray>> got) -> QFuture<Response> {
-            if (!got)
+            if (!got) {
+                if (!name.isEmpty())
+                    lockout->end(name, false);
                 return ready(Response::error(got.httpStatus(), got.error()));
+            }
             QJsonObject user;
             std::optional<PasswordHash> hash;
             if (got.value().has_value()) {
@@ -459,11 +502,10 @@ QFuture<Response> UserpassBackend::login(const Request &request)
             });
             return verified
                 .then([ctx, lockout, name, user, requestPath](bool ok) -> QFuture<Response> {
-                    if (!ok) {
-                        if (!name.isEmpty())
-                            lockout->recordFailure(name);
+                    if (!name.isEmpty())
+                        lockout->end(name, !ok);
+                    if (!ok)
                         return ready(Response::error(400, kInvalidLogin));
-                    }
                     // Failures that came in meanwhile may have locked the name: then even the right password waits.
                     if (lockout->isLocked(name))
                         return ready(Response::error(429, QStringLiteral("too many failed login attempts: the user is "

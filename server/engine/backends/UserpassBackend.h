@@ -22,6 +22,8 @@ namespace gk {
 // User lockout (Vault's): after lockout_threshold failed logins for one name, with no more than lockout_counter_reset
 // between them, the name answers 429 for lockout_duration. Defaults 5, 15m and 15m; the mount's
 // config.user_lockout_config changes them (lockout_disable turns it off). The counters are in memory, per mount.
+// Password checks under way count against the threshold too, so concurrent logins of one name never test more than
+// lockout_threshold passwords: the attempts beyond it answer 429 at once.
 class UserpassBackend final : public Backend, public std::enable_shared_from_this<UserpassBackend>
 {
 public:
