@@ -25,6 +25,7 @@ struct PathSpec
     bool unauthenticated = false;         // no token needed (sys/init, sys/health, logins ...)
     bool allowedWhileSealed = false;      // answered while sealed (sys/seal-status, sys/unseal ...)
     bool requiresSudo = false;            // needs the sudo capability on the path (Vault's root paths)
+    bool listLike = false;                // a Read that lists: blocking query and X-Gatekeeper-Index, as List
     QStringList sensitiveFields;          // request/response fields that the audit trail must hash
 };
 

@@ -26,6 +26,7 @@ class PolicyStore;
 class RuntimeConfig;
 class MountTable;
 class IdentityStore;
+class EventLog;
 
 struct EngineOptions
 {
@@ -96,6 +97,7 @@ public:
     RuntimeConfig &config() { return *m_config; }
     MountTable &mountTable() { return *m_mountTable; }
     IdentityStore &identity() { return *m_identity; }
+    EventLog &events() { return *m_events; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -114,6 +116,7 @@ private:
     std::unique_ptr<RuntimeConfig> m_config;
     std::unique_ptr<IdentityStore> m_identity;
     std::unique_ptr<MountTable> m_mountTable; // after what its backends use: destroyed (KDF pool drained) first
+    std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
     qint64 m_startedMsecs = 0;
     mutable QMutex m_stateMutex;
     QString m_clusterId;
