@@ -8,6 +8,7 @@
 #include "engine/backends/IdentityBackend.h"
 #include "engine/backends/IdentityStore.h"
 #include "engine/backends/MountTable.h"
+#include "engine/backends/NomadAclBackend.h"
 #include "engine/backends/SysBackend.h"
 #include "engine/backends/TokenBackend.h"
 #include "engine/crypto/Crypto.h"
@@ -113,6 +114,7 @@ QFuture<Status> Engine::start()
           std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Secret));
     mount(Api::V1, QStringLiteral("identity/"), std::make_shared<IdentityBackend>(m_identity.get()));
     mount(Api::V1, QStringLiteral("sys/events/"), std::make_shared<EventsBackend>(m_events.get()));
+    mount(Api::V1, QStringLiteral("acl/"), std::make_shared<NomadAclBackend>(this));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {

@@ -1,29 +1,22 @@
 // The live index over HTTP: blocking queries on lists woken by a write, wait expiry, X-Gatekeeper-Index,
 // GET /v1/sys/events (content, ACL, no token ids) and bad blocking-query input on every kind of list route.
 
-#include "TestServer.h"
-
-#include "engine/Engine.h"
-#include "engine/storage/Storage.h"
-#include "engine/storage/StorageFactory.h"
+#include "UnsealedServer.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace gk;
 using gk::test::HttpAnswer;
 using gk::test::RawHttpClient;
-using gk::test::TestServer;
 
 class TestEventsApi final : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<TestServer> m_server;
+    gk::test::UnsealedServer m_fixture;
+    gk::test::TestServer *m_server = nullptr;
     QByteArray m_root;
 
     HttpAnswer call(QByteArrayView method, QByteArrayView target, const QJsonObject &body = {},
@@ -50,28 +43,13 @@ class TestEventsApi final : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        auto storage = openStorage(QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("gk.db")));
-        QVERIFY(storage);
-        m_engine = std::make_unique<Engine>(storage.takeValue(), EngineOptions{});
-        auto started = m_engine->start();
-        QVERIFY(started.result());
-        m_server = std::make_unique<TestServer>(m_engine.get());
-        QVERIFY(m_server->start());
-        HttpAnswer a = m_server->requestJson(
-            "PUT", "/v1/sys/init", {{QStringLiteral("secret_shares"), 1}, {QStringLiteral("secret_threshold"), 1}});
-        QCOMPARE(a.status, 200);
-        m_root = a.json().value(QStringLiteral("root_token")).toString().toUtf8();
-        a = m_server->requestJson("PUT", "/v1/sys/unseal",
-                                  {{QStringLiteral("key"), a.json().value(QStringLiteral("keys")).toArray().first()}});
-        QCOMPARE(a.status, 200);
+        QVERIFY(m_fixture.start());
+        QVERIFY(m_fixture.unseal());
+        m_server = &m_fixture.server();
+        m_root = m_fixture.rootToken();
     }
 
-    void cleanupTestCase()
-    {
-        m_server.reset();
-        m_engine.reset();
-    }
+    void cleanupTestCase() { m_fixture.stop(); }
 
     void listsCarryTheIndex()
     {
