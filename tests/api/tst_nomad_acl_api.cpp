@@ -104,6 +104,34 @@ private slots:
                  QJsonArray{QStringLiteral("root")});
     }
 
+    void concurrentBootstrapGivesOneToken()
+    {
+        // A fresh server: four clients ask at the same moment; exactly one gets the token.
+        gk::test::UnsealedServer fresh;
+        QVERIFY(fresh.start());
+        QVERIFY(fresh.unseal());
+        std::vector<std::unique_ptr<RawHttpClient>> clients;
+        for (int i = 0; i < 4; ++i) {
+            clients.push_back(fresh.server().connect());
+            QVERIFY(clients.back()->isConnected());
+        }
+        for (const auto &client : clients)
+            QVERIFY(client->send(RawHttpClient::formatRequest("POST", "/v1/acl/bootstrap")));
+        int granted = 0;
+        int refused = 0;
+        for (const auto &client : clients) {
+            const HttpAnswer a = client->readAnswer(5000);
+            QVERIFY(a.complete);
+            if (a.status == 200)
+                ++granted;
+            else if (a.status == 400)
+                ++refused;
+        }
+        QCOMPARE(granted, 1);
+        QCOMPARE(refused, 3);
+        QCOMPARE(fresh.server().request("POST", "/v1/acl/bootstrap").status, 400);
+    }
+
     void selfForAnyValidToken()
     {
         HttpAnswer a = nomad("GET", "/v1/acl/token/self", {}, m_management);
