@@ -196,6 +196,32 @@ private slots:
         QCOMPARE(call("GET", "/v1/sys/events", {}, QByteArray("")).status, 403);
     }
 
+    void indexNeverGoesBackAcrossRestart()
+    {
+        QCOMPARE(call("PUT", "/v1/secret/before-restart", {{QStringLiteral("v"), 1}}).status, 204);
+        const quint64 before = currentIndex();
+        QVERIFY(before > 0);
+        QVERIFY(m_fixture.restart());
+        m_server = &m_fixture.server();
+        const HttpAnswer list = call("LIST", "/v1/secret/");
+        QCOMPARE(list.status, 200);
+        QVERIFY(indexOf(list) >= before);
+        // What happened before the restart is not in the history any more: the console must reload.
+        HttpAnswer a = call("GET", QByteArray("/v1/sys/events?index=") + QByteArray::number(before));
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.json().value(QStringLiteral("truncated")).toBool(), true);
+        // The next change gets an index above every one handed out before.
+        QCOMPARE(call("PUT", "/v1/secret/after-restart", {{QStringLiteral("v"), 1}}).status, 204);
+        const quint64 after = currentIndex();
+        QVERIFY(after > before);
+        a = call("GET", QByteArray("/v1/sys/events?index=") + QByteArray::number(after - 1));
+        QCOMPARE(a.json().value(QStringLiteral("truncated")).toBool(), false);
+        const QJsonArray events = a.json().value(QStringLiteral("events")).toArray();
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events.first().toObject().value(QStringLiteral("path")).toString(),
+                 QStringLiteral("/v1/secret/after-restart"));
+    }
+
     void badBlockingInput_data()
     {
         QTest::addColumn<QByteArray>("method");

@@ -15,7 +15,7 @@ UnsealedServer::~UnsealedServer()
     stop();
 }
 
-bool UnsealedServer::start()
+bool UnsealedServer::startServing()
 {
     if (!m_dir.isValid())
         return false;
@@ -26,7 +26,18 @@ bool UnsealedServer::start()
     if (!m_engine->start().result())
         return false;
     m_server = std::make_unique<TestServer>(m_engine.get());
-    if (!m_server->start())
+    return m_server->start();
+}
+
+bool UnsealedServer::restart()
+{
+    stop();
+    return startServing() && unseal();
+}
+
+bool UnsealedServer::start()
+{
+    if (!startServing())
         return false;
     const HttpAnswer a = m_server->requestJson(
         "PUT", "/v1/sys/init", {{QStringLiteral("secret_shares"), 1}, {QStringLiteral("secret_threshold"), 1}});

@@ -27,12 +27,16 @@ public:
     bool start();
     bool unseal();
     void stop();
+    // Stops, then starts a new engine and server on the same storage and unseals them (a server restart).
+    bool restart();
 
     TestServer &server() const { return *m_server; }
     Engine &engine() const { return *m_engine; }
     const QByteArray &rootToken() const { return m_root; }
 
 private:
+    bool startServing();
+
     QTemporaryDir m_dir;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TestServer> m_server;
