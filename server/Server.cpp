@@ -1,6 +1,7 @@
 #include "Server.h"
 
 #include "engine/Engine.h"
+#include "engine/events/EventLog.h"
 #include "engine/storage/Storage.h"
 #include "engine/storage/StorageFactory.h"
 #include "http/HttpServer.h"
@@ -120,6 +121,7 @@ void Server::shutdown(int timeoutMs, std::function<void()> done)
     connect(m_http.get(), &HttpServer::drained, this, [finish] { finish(true); });
     QTimer::singleShot(timeoutMs, this, [finish] { finish(false); });
     m_http->stopListening();
+    m_engine->events().releaseWaiters(); // blocking queries answer now rather than hold the drain
 }
 
 } // namespace gk

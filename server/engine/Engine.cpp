@@ -9,10 +9,13 @@
 #include "engine/backends/IdentityStore.h"
 #include "engine/backends/MountTable.h"
 #include "engine/backends/OAuth2Backend.h"
+#include "engine/backends/NomadAclBackend.h"
 #include "engine/backends/SysBackend.h"
 #include "engine/backends/TokenBackend.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/crypto/SealManager.h"
+#include "engine/events/EventLog.h"
+#include "engine/events/EventsBackend.h"
 #include "engine/policy/Acl.h"
 #include "engine/policy/CapabilitiesBackend.h"
 #include "engine/policy/PolicyBackend.h"
@@ -85,6 +88,7 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     m_identity = std::make_unique<IdentityStore>(m_seal->barrier());
     m_wrapping = std::make_unique<ResponseWrapper>(m_seal->barrier(), m_tokens.get());
     m_mountTable = std::make_unique<MountTable>(this, m_seal->barrier(), m_identity.get(), m_options.passwordHashLogN);
+    m_events = std::make_unique<EventLog>(m_seal->barrier());
     m_config->setObserver([](const QString &name, const QJsonValue &value) {
         if (name == QLatin1String("log.level"))
             applyLogLevel(value.toString());
@@ -117,6 +121,8 @@ QFuture<Status> Engine::start()
     mount(Api::V1, QStringLiteral("identity/"), std::make_shared<IdentityBackend>(m_identity.get()));
     mount(Api::V1, QStringLiteral("sys/wrapping/"), std::make_shared<WrappingBackend>(m_wrapping.get()));
     mount(Api::Root, QStringLiteral("oauth2/"), std::make_shared<OAuth2Backend>(this));
+    mount(Api::V1, QStringLiteral("sys/events/"), std::make_shared<EventsBackend>(m_events.get()));
+    mount(Api::V1, QStringLiteral("acl/"), std::make_shared<NomadAclBackend>(this));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
@@ -210,6 +216,8 @@ QFuture<Response> Engine::handle(Request request)
     request.mountPoint = match->mount->prefix;
     request.mountPath = match->mountPath;
     request.captures = match->captures;
+    // Blocking queries and X-Gatekeeper-Index on lists; successful writes recorded in the event log.
+    const Handler fn = m_events->wrap(route->spec, request.operation, match->mount->backend->type(), handler->second);
 
     const auto finish = [route, timer](Response r) {
         route->stats->record(r.status, timer.nsecsElapsed());
@@ -238,7 +246,7 @@ QFuture<Response> Engine::handle(Request request)
         needsToken = false;
 
     if (!needsToken) {
-        QFuture<Response> answer = wrapped(handler->second(request));
+        QFuture<Response> answer = wrapped(fn(request));
         if (answer.isFinished())
             return ready(finish(answer.result()));
         return answer.then(finish);
@@ -248,7 +256,7 @@ QFuture<Response> Engine::handle(Request request)
         return ready(finish(Response::error(403, QStringLiteral("permission denied"))));
     const QByteArray token = request.token;
     QFuture<Response> answer = m_tokens->lookup(token)
-        .then([this, request = std::move(request), route, fn = handler->second](
+        .then([this, request = std::move(request), route, fn](
                   Result<std::shared_ptr<const TokenEntry>> entry) mutable -> QFuture<Response> {
             if (!entry) {
                 // An unknown or expired token is a 403; storage trouble is the server's fault.
@@ -413,6 +421,12 @@ QFuture<Status> Engine::afterUnseal()
             if (!st)
                 return QtFuture::makeReadyFuture(st);
             return m_mountTable->load();
+        })
+        .unwrap()
+        .then([this](Status st) -> QFuture<Status> {
+            if (!st)
+                return QtFuture::makeReadyFuture(st);
+            return m_events->load();
         })
         .unwrap();
 }

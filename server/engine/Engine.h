@@ -27,6 +27,7 @@ class RuntimeConfig;
 class MountTable;
 class IdentityStore;
 class ResponseWrapper;
+class EventLog;
 
 struct EngineOptions
 {
@@ -98,6 +99,7 @@ public:
     MountTable &mountTable() { return *m_mountTable; }
     IdentityStore &identity() { return *m_identity; }
     ResponseWrapper &wrapping() { return *m_wrapping; }
+    EventLog &events() { return *m_events; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -117,6 +119,7 @@ private:
     std::unique_ptr<IdentityStore> m_identity;
     std::unique_ptr<ResponseWrapper> m_wrapping;
     std::unique_ptr<MountTable> m_mountTable; // after what its backends use: destroyed (KDF pool drained) first
+    std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
     qint64 m_startedMsecs = 0;
     mutable QMutex m_stateMutex;
     QString m_clusterId;

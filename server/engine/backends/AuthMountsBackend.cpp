@@ -28,6 +28,7 @@ QList<PathSpec> AuthMountsBackend::paths()
     PathSpec all;
     all.pattern = QString();
     all.handlers = {{Operation::Read, bind(&AuthMountsBackend::list)}};
+    all.listLike = true; // GET sys/auth and sys/mounts list the mounts: a blocking query like LIST
     all.help = auth
                    ? QStringLiteral("The enabled auth methods: {\"<path>/\": {\"type\", \"description\", \"accessor\", "
                                     "\"config\", \"local\", \"seal_wrap\", \"options\", \"uuid\"}, ...}, also under "

@@ -58,6 +58,7 @@ QList<PathSpec> PolicyBackend::paths()
     root.handlers = {{Operation::List, bind(&PolicyBackend::list)}};
     if (legacy)
         root.handlers.insert({Operation::Read, bind(&PolicyBackend::list)});
+    root.listLike = legacy; // GET sys/policy lists: a blocking query like LIST
     root.help = legacy ? QStringLiteral("List the ACL policies: {\"policies\": [...], \"keys\": [...]}, also under "
                                         "\"data\". \"default\" and \"root\" are always there.")
                        : QStringLiteral("LIST the ACL policies: {\"data\": {\"keys\": [...]}}. \"default\" and "
