@@ -3,6 +3,8 @@
 #include "engine/Metrics.h"
 #include "engine/Router.h"
 #include "engine/RuntimeConfig.h"
+#include "engine/audit/AuditBackend.h"
+#include "engine/audit/AuditBroker.h"
 #include "engine/backends/AuthMountsBackend.h"
 #include "engine/backends/ConfigBackend.h"
 #include "engine/backends/IdentityBackend.h"
@@ -79,6 +81,7 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     m_config = std::make_unique<RuntimeConfig>(m_seal->barrier());
     m_identity = std::make_unique<IdentityStore>(m_seal->barrier());
     m_mountTable = std::make_unique<MountTable>(this, m_seal->barrier(), m_identity.get(), m_options.passwordHashLogN);
+    m_audit = std::make_unique<AuditBroker>(m_seal->barrier());
     m_config->setObserver([](const QString &name, const QJsonValue &value) {
         if (name == QLatin1String("log.level"))
             applyLogLevel(value.toString());
@@ -109,6 +112,10 @@ QFuture<Status> Engine::start()
     mount(Api::V1, QStringLiteral("sys/mounts/"),
           std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Secret));
     mount(Api::V1, QStringLiteral("identity/"), std::make_shared<IdentityBackend>(m_identity.get()));
+    mount(Api::V1, QStringLiteral("sys/audit/"),
+          std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Devices));
+    mount(Api::V1, QStringLiteral("sys/audit-hash/"),
+          std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Hash));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
@@ -165,6 +172,11 @@ qint64 Engine::activeSinceMsecs() const
 
 QFuture<Response> Engine::handle(Request request)
 {
+    return m_audit->audited(std::move(request), [this](Request r) { return dispatch(std::move(r)); });
+}
+
+QFuture<Response> Engine::dispatch(Request request)
+{
     QElapsedTimer timer;
     timer.start();
 
@@ -211,7 +223,7 @@ QFuture<Response> Engine::handle(Request request)
         needsToken = false;
 
     if (!needsToken) {
-        QFuture<Response> answer = handler->second(request);
+        QFuture<Response> answer = AuditBroker::beforeHandler(request, handler->second);
         if (answer.isFinished())
             return ready(finish(answer.result()));
         return answer.then(finish);
@@ -239,7 +251,8 @@ QFuture<Response> Engine::handle(Request request)
                         return ready(Response::error(acl.httpStatus(), acl.error()));
                     if (!acl.value()->allows(request.operation, request.path, route->spec.requiresSudo))
                         return ready(Response::error(403, QStringLiteral("permission denied")));
-                    return runCountingUse(std::move(request), fn);
+                    return AuditBroker::beforeHandler(request,
+                                                      [this, fn](const Request &r) { return runCountingUse(r, fn); });
                 })
                 .unwrap();
         })
@@ -386,12 +399,19 @@ QFuture<Status> Engine::afterUnseal()
                 return QtFuture::makeReadyFuture(st);
             return m_mountTable->load();
         })
+        .unwrap()
+        .then([this](Status st) -> QFuture<Status> {
+            if (!st)
+                return QtFuture::makeReadyFuture(st);
+            return m_audit->load();
+        })
         .unwrap();
 }
 
 void Engine::sealNow()
 {
     m_seal->seal();
+    m_audit->seal();
     m_tokens->clearCache();
     m_policies->clear();
     m_config->reset();

@@ -26,6 +26,7 @@ class PolicyStore;
 class RuntimeConfig;
 class MountTable;
 class IdentityStore;
+class AuditBroker;
 
 struct EngineOptions
 {
@@ -96,10 +97,13 @@ public:
     RuntimeConfig &config() { return *m_config; }
     MountTable &mountTable() { return *m_mountTable; }
     IdentityStore &identity() { return *m_identity; }
+    AuditBroker &audit() { return *m_audit; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
     QFuture<Status> createClusterIdentity();
+    // The pipeline below the audit broker.
+    QFuture<Response> dispatch(Request request);
     // Runs fn for a request whose token passed the checks, taking one of the token's uses when they are limited.
     QFuture<Response> runCountingUse(Request request, const Handler &fn);
 
@@ -119,6 +123,7 @@ private:
     QString m_clusterId;
     QString m_apiAddr;
     qint64 m_activeSinceMsecs = 0;
+    std::unique_ptr<AuditBroker> m_audit;     // after the barrier it stores its table in
     std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
 };
 
