@@ -133,6 +133,7 @@ std::shared_ptr<AuditFileDevice> AuditBroker::deviceFor(const QString &filePath,
     QMutexLocker lock(&m_mutex);
     if (std::shared_ptr<AuditFileDevice> live = m_files.value(filePath).lock())
         return live;
+    m_files.removeIf([](const auto &it) { return it.value().expired(); });
     auto device = std::make_shared<AuditFileDevice>(filePath, mode);
     m_files.insert(filePath, device);
     return device;
