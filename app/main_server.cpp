@@ -2,6 +2,7 @@
 
 #include "Server.h"
 #include "ServerOptions.h"
+#include "engine/audit/AuditCommand.h"
 #include "engine/crypto/Hardening.h"
 
 #include <QCoreApplication>
@@ -47,6 +48,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(GK_VERSION));
     QTextStream out(stdout);
     QTextStream err(stderr);
+
+    if (app.arguments().value(1) == QLatin1String("audit"))
+        return gk::runAuditCommand(app.arguments().mid(2), out, err);
 
     const gk::ParsedOptions parsed = gk::parseServerOptions(app.arguments().mid(1));
     if (!parsed.error.isEmpty()) {

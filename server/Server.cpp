@@ -1,6 +1,7 @@
 #include "Server.h"
 
 #include "engine/Engine.h"
+#include "engine/audit/AuditBroker.h"
 #include "engine/events/EventLog.h"
 #include "engine/storage/Storage.h"
 #include "engine/storage/StorageFactory.h"
@@ -41,10 +42,6 @@ Server::~Server()
 
 Status Server::start()
 {
-    if (!m_options.auditLog.isEmpty())
-        return Status::fail(QStringLiteral("--audit-log: the file audit device is not available in this version"),
-                            400);
-
     const QString url = m_options.dev ? QStringLiteral("inmem:")
                         : m_options.storage.isEmpty() ? defaultStorageUrl()
                                                       : m_options.storage;
@@ -60,6 +57,12 @@ Status Server::start()
     m_engine = std::make_unique<Engine>(storage.takeValue(), engineOptions);
     if (Status st = await(m_engine->start()); !st)
         return Status::fail(QStringLiteral("cannot start the engine: ") + st.error(), 500);
+    if (!m_options.auditLog.isEmpty()) {
+        // Opened now; it writes once the server is unsealed (--dev: at once).
+        if (Status st = await(m_engine->audit().enableStartupDevice(m_options.auditLog)); !st)
+            return Status::fail(
+                QStringLiteral("--audit-log: cannot open \"%1\": %2").arg(m_options.auditLog, st.error()), 400);
+    }
 
     if (m_options.dev) {
         Result<Engine::DevInit> dev = await(m_engine->initDev(m_options.devRootToken));

@@ -167,6 +167,9 @@ QString serverUsage()
         out += left.leftJustified(28) + QLatin1String(f.help) + QLatin1Char('\n');
     }
     out += QStringLiteral("  --help                    This text.\n  --version                 The version.\n\n"
+                          "  gatekeeper-server audit verify FILE\n"
+                          "                            Check an audit file's hash chain (exit 0 intact, 1 broken, "
+                          "2 unreadable).\n\n"
                           "Exit codes: 0 clean stop, 1 runtime failure, 2 bad usage or configuration.\n");
     return out;
 }

@@ -3,13 +3,15 @@
 #include "engine/Metrics.h"
 #include "engine/Router.h"
 #include "engine/RuntimeConfig.h"
+#include "engine/audit/AuditBackend.h"
+#include "engine/audit/AuditBroker.h"
 #include "engine/backends/AuthMountsBackend.h"
 #include "engine/backends/ConfigBackend.h"
 #include "engine/backends/IdentityBackend.h"
 #include "engine/backends/IdentityStore.h"
 #include "engine/backends/MountTable.h"
-#include "engine/backends/OAuth2Backend.h"
 #include "engine/backends/NomadAclBackend.h"
+#include "engine/backends/OAuth2Backend.h"
 #include "engine/backends/SysBackend.h"
 #include "engine/backends/TokenBackend.h"
 #include "engine/crypto/Crypto.h"
@@ -89,6 +91,7 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     m_wrapping = std::make_unique<ResponseWrapper>(m_seal->barrier(), m_tokens.get());
     m_mountTable = std::make_unique<MountTable>(this, m_seal->barrier(), m_identity.get(), m_options.passwordHashLogN);
     m_events = std::make_unique<EventLog>(m_seal->barrier());
+    m_audit = std::make_unique<AuditBroker>(m_seal->barrier());
     m_config->setObserver([](const QString &name, const QJsonValue &value) {
         if (name == QLatin1String("log.level"))
             applyLogLevel(value.toString());
@@ -123,6 +126,10 @@ QFuture<Status> Engine::start()
     mount(Api::Root, QStringLiteral("oauth2/"), std::make_shared<OAuth2Backend>(this));
     mount(Api::V1, QStringLiteral("sys/events/"), std::make_shared<EventsBackend>(m_events.get()));
     mount(Api::V1, QStringLiteral("acl/"), std::make_shared<NomadAclBackend>(this));
+    mount(Api::V1, QStringLiteral("sys/audit/"),
+          std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Devices));
+    mount(Api::V1, QStringLiteral("sys/audit-hash/"),
+          std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Hash));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
@@ -181,6 +188,11 @@ qint64 Engine::activeSinceMsecs() const
 }
 
 QFuture<Response> Engine::handle(Request request)
+{
+    return m_audit->audited(std::move(request), [this](Request r) { return dispatch(std::move(r)); });
+}
+
+QFuture<Response> Engine::dispatch(Request request)
 {
     QElapsedTimer timer;
     timer.start();
@@ -246,7 +258,7 @@ QFuture<Response> Engine::handle(Request request)
         needsToken = false;
 
     if (!needsToken) {
-        QFuture<Response> answer = wrapped(fn(request));
+        QFuture<Response> answer = wrapped(AuditBroker::beforeHandler(request, fn));
         if (answer.isFinished())
             return ready(finish(answer.result()));
         return answer.then(finish);
@@ -275,7 +287,8 @@ QFuture<Response> Engine::handle(Request request)
                     if (!route->spec.callerScoped &&
                         !acl.value()->allows(request.operation, request.path, route->spec.requiresSudo))
                         return ready(Response::error(403, QStringLiteral("permission denied")));
-                    return runCountingUse(std::move(request), fn);
+                    return AuditBroker::beforeHandler(request,
+                                                      [this, fn](const Request &r) { return runCountingUse(r, fn); });
                 })
                 .unwrap();
         })
@@ -428,12 +441,19 @@ QFuture<Status> Engine::afterUnseal()
                 return QtFuture::makeReadyFuture(st);
             return m_events->load();
         })
+        .unwrap()
+        .then([this](Status st) -> QFuture<Status> {
+            if (!st)
+                return QtFuture::makeReadyFuture(st);
+            return m_audit->load();
+        })
         .unwrap();
 }
 
 void Engine::sealNow()
 {
     m_seal->seal();
+    m_audit->seal();
     m_tokens->clearCache();
     m_policies->clear();
     m_config->reset();

@@ -28,6 +28,7 @@ class MountTable;
 class IdentityStore;
 class ResponseWrapper;
 class EventLog;
+class AuditBroker;
 
 struct EngineOptions
 {
@@ -100,10 +101,13 @@ public:
     IdentityStore &identity() { return *m_identity; }
     ResponseWrapper &wrapping() { return *m_wrapping; }
     EventLog &events() { return *m_events; }
+    AuditBroker &audit() { return *m_audit; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
     QFuture<Status> createClusterIdentity();
+    // The pipeline below the audit broker.
+    QFuture<Response> dispatch(Request request);
     // Runs fn for a request whose token passed the checks, taking one of the token's uses when they are limited.
     QFuture<Response> runCountingUse(Request request, const Handler &fn);
 
@@ -119,13 +123,14 @@ private:
     std::unique_ptr<IdentityStore> m_identity;
     std::unique_ptr<ResponseWrapper> m_wrapping;
     std::unique_ptr<MountTable> m_mountTable; // after what its backends use: destroyed (KDF pool drained) first
-    std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
     qint64 m_startedMsecs = 0;
     mutable QMutex m_stateMutex;
     QString m_clusterId;
     QString m_apiAddr;
     qint64 m_activeSinceMsecs = 0;
+    std::unique_ptr<AuditBroker> m_audit;     // after the barrier it stores its table in
     std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
+    std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
 };
 
 } // namespace gk

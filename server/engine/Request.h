@@ -15,6 +15,7 @@
 namespace gk {
 
 struct TokenEntry;
+class AuditTrail;
 
 // Which API a request came in on: /v1/... (Vault, Nomad, Kontena routes) or the root (Gatekeeper's
 // /token, /status, /unseal ..., and /oauth2/...).
@@ -39,6 +40,7 @@ struct Request
     QString mountPath;           // path below the mount
     QStringList captures;        // the matched pattern's capture groups
     std::shared_ptr<const TokenEntry> auth; // the caller's token, when the route needs one
+    std::shared_ptr<AuditTrail> audit;      // set by the audit broker while an audit device is enabled
 
     QByteArray header(const QByteArray &lowerName) const { return headers.value(lowerName); }
 };

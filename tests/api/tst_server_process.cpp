@@ -1,5 +1,6 @@
 // gatekeeper-server as a process: flags, exit codes, dev mode output, and a clean stop on SIGTERM.
 
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpSocket>
@@ -128,6 +129,62 @@ private slots:
         ::kill(static_cast<pid_t>(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(20000));
         QCOMPARE(p.exitCode(), 0);
+    }
+
+    void auditLogWritesAChainThatVerifies()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("audit.log"));
+        QProcess p;
+        p.start(QStringLiteral(GK_SERVER_BINARY), {QStringLiteral("--dev"), QStringLiteral("--listen"),
+                                                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--audit-log"), file});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("Root Token:"), 10000);
+        const auto m = QRegularExpression(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"))
+                           .match(QString::fromUtf8(out));
+        QVERIFY(m.hasMatch());
+        const quint16 port = static_cast<quint16>(m.captured(1).toUInt());
+        QVERIFY(httpGet(port, "/v1/sys/health").startsWith("HTTP/1.1 200"));
+        QVERIFY(httpGet(port, "/v1/sys/seal-status").startsWith("HTTP/1.1 200"));
+        p.terminate();
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 0);
+
+        Run r = runToEnd({QStringLiteral("audit"), QStringLiteral("verify"), file});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith("OK: 4 lines"), r.out.constData());
+
+        // A changed line is named.
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QList<QByteArray> lines = f.readAll().split('\n');
+        f.close();
+        lines[1].replace("\"type\":\"response\"", "\"type\":\"request\"");
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(lines.join('\n'));
+        f.close();
+        r = runToEnd({QStringLiteral("audit"), QStringLiteral("verify"), file});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains("line 2"), r.out.constData());
+
+        // Bad usage and missing files.
+        QCOMPARE(runToEnd({QStringLiteral("audit"), QStringLiteral("verify"), dir.filePath(QStringLiteral("none"))})
+                     .exitCode,
+                 2);
+        QCOMPARE(runToEnd({QStringLiteral("audit"), QStringLiteral("verify")}).exitCode, 2);
+        QCOMPARE(runToEnd({QStringLiteral("audit"), QStringLiteral("check"), file}).exitCode, 2);
+        QCOMPARE(runToEnd({QStringLiteral("audit")}).exitCode, 2);
+    }
+
+    void unusableAuditLogExitsTwo()
+    {
+        QTemporaryDir dir;
+        // A directory cannot be the audit file.
+        const Run r = runToEnd({QStringLiteral("--dev"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                QStringLiteral("--audit-log"), dir.path()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--audit-log"), r.err.constData());
     }
 };
 

@@ -496,6 +496,33 @@ class HvacCompatibility(unittest.TestCase):
         self.server = None
         self.assert_store_lacks([info["token"], secret, login, auth["client_token"], "hunter2"])
 
+    def test_audit_devices(self):
+        """A file audit device through hvac: enable, list, calculate_hash, disable; the log holds hashes only."""
+        self.init_unsealed()
+        log = os.path.join(self.dir.name, "audit.log")
+        sys_ = self.client.sys
+        self.assertEqual(sys_.enable_audit_device("file", description="compat", options={"file_path": log},
+                                                  path="compat").status_code, 204)
+        devices = sys_.list_enabled_audit_devices()
+        self.assertEqual(devices["data"]["compat/"]["options"]["file_path"], log)
+        self.assertEqual(devices["compat/"]["type"], "file")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            sys_.enable_audit_device("syslog", path="other")
+        value = "audit-through-hvac-plaintext"
+        self.client.secrets.kv.v1.create_or_update_secret(path="audited", secret={"v": value}, mount_point="secret")
+        hashed = sys_.calculate_hash("compat", value)["hash"]
+        self.assertTrue(hashed.startswith("hmac-sha256:"))
+        self.assertEqual(sys_.disable_audit_device("compat").status_code, 204)
+        self.assertEqual(sys_.list_enabled_audit_devices()["data"], {})
+        with open(log, "rb") as f:
+            text = f.read()
+        self.assertIn(hashed.encode(), text)
+        self.assertNotIn(value.encode(), text)
+        self.assertNotIn(self.client.token.encode(), text)
+        verified = subprocess.run([SERVER, "audit", "verify", log], capture_output=True, text=True)
+        self.assertEqual(verified.returncode, 0, verified.stdout + verified.stderr)
+        self.assertTrue(verified.stdout.startswith("OK: "))
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
