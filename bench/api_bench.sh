@@ -57,7 +57,6 @@ sleep 0.3
 # wrk scripts. Each thread numbers its requests so that writes go to distinct keys.
 cat >"$work/common.lua" <<'LUA'
 local counter = 0
-local id = 0
 local threads = 0
 function setup(thread)
     threads = threads + 1
@@ -67,6 +66,7 @@ function init(args)
     wrk.headers["X-Vault-Token"] = os.getenv("GK_TOKEN")
     wrk.headers["Content-Type"] = "application/json"
 end
+-- "id" is the thread number that setup() gave the thread's Lua state.
 function next_id()
     counter = counter + 1
     return id .. "-" .. counter
