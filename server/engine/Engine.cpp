@@ -37,8 +37,6 @@ namespace gk {
 
 namespace {
 const QString kClusterKey = QStringLiteral("sys/cluster");
-// How often expired tokens are swept out of the store while unsealed.
-constexpr int kTokenTidyIntervalMs = 5 * 60 * 1000;
 
 QFuture<Response> ready(Response r)
 {
@@ -118,13 +116,14 @@ QFuture<Status> Engine::start()
     mount(Api::V1, QStringLiteral("sys/wrapping/"), std::make_shared<WrappingBackend>(m_wrapping.get()));
     mount(Api::Root, QStringLiteral("oauth2/"), std::make_shared<OAuth2Backend>(this));
     m_tokenTidyTimer = std::make_unique<QTimer>();
-    m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
+    m_tokenTidyTimer->setInterval(m_options.tidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
         if (m_seal->state().sealed)
             return;
         if (!m_tokens->isTidying())
             m_tokens->tidy();
         m_wrapping->tidy();
+        m_mountTable->tidy();
     });
     m_tokenTidyTimer->start();
     return m_seal->load();
