@@ -986,10 +986,16 @@ QFuture<Response> PolicyGateBackend::claim(const Request &request)
 
 void PolicyGateBackend::tidy()
 {
-    sweep().then([prefix = m_context.mountPrefix()](Status st) {
-        if (!st)
-            qCWarning(lcGate) << "sweep of" << prefix << "failed:" << st.error();
-    });
+    if (m_sweeping->exchange(true))
+        return; // the previous sweep is still running
+    const std::shared_ptr<std::atomic_bool> sweeping = m_sweeping;
+    sweep()
+        .then([sweeping, prefix = m_context.mountPrefix()](Status st) {
+            sweeping->store(false);
+            if (!st)
+                qCWarning(lcGate) << "sweep of" << prefix << "failed:" << st.error();
+        })
+        .onCanceled([sweeping] { sweeping->store(false); });
 }
 
 QFuture<Status> PolicyGateBackend::sweep()

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -141,6 +142,7 @@ private:
 
     MountContext m_context;
     KeyedSequencer m_sequencer; // "request:<id>", "entity:<id>", "key"
+    std::shared_ptr<std::atomic_bool> m_sweeping = std::make_shared<std::atomic_bool>(false); // one sweep at a time
 };
 
 } // namespace gk
