@@ -38,6 +38,8 @@ public:
     virtual ~Backend() = default;
     virtual QString type() const = 0;
     virtual QList<PathSpec> paths() = 0;
+    // Periodic housekeeping of a mounted backend (expiry sweeps), run by the engine's tidy timer while unsealed.
+    virtual void tidy() {}
 };
 
 } // namespace gk

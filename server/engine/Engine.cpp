@@ -42,8 +42,6 @@ namespace gk {
 
 namespace {
 const QString kClusterKey = QStringLiteral("sys/cluster");
-// How often expired tokens are swept out of the store while unsealed.
-constexpr int kTokenTidyIntervalMs = 5 * 60 * 1000;
 
 QFuture<Response> ready(Response r)
 {
@@ -131,13 +129,14 @@ QFuture<Status> Engine::start()
     mount(Api::V1, QStringLiteral("sys/audit-hash/"),
           std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Hash));
     m_tokenTidyTimer = std::make_unique<QTimer>();
-    m_tokenTidyTimer->setInterval(kTokenTidyIntervalMs);
+    m_tokenTidyTimer->setInterval(m_options.tidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
         if (m_seal->state().sealed)
             return;
         if (!m_tokens->isTidying())
             m_tokens->tidy();
         m_wrapping->tidy();
+        m_mountTable->tidy();
     });
     m_tokenTidyTimer->start();
     return m_seal->load();

@@ -36,6 +36,7 @@ struct EngineOptions
     QString clusterName = QStringLiteral("gatekeeper");
     QString storageType;                    // for seal-status "storage_type"
     int passwordHashLogN = 15;              // log2 of scrypt's N for new userpass password hashes (tests lower it)
+    int tidyIntervalMs = 5 * 60 * 1000;     // the periodic tidy (tokens, wrapped answers, gate sweeps); tests lower it
 };
 
 // The request pipeline and everything it stands on: the physical store, the seal and barrier, the mount

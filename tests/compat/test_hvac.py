@@ -523,6 +523,82 @@ class HvacCompatibility(unittest.TestCase):
         self.assertEqual(verified.returncode, 0, verified.stdout + verified.stderr)
         self.assertTrue(verified.stdout.startswith("OK: "))
 
+    def test_policy_gate(self):
+        """A policy gate (GatePlane's access requests) through hvac's adapter: ask, review, approve, claim once."""
+        self.init_unsealed()
+        sys_ = self.client.sys
+        self.assertEqual(sys_.enable_auth_method("userpass").status_code, 204)
+        self.assertEqual(sys_.enable_auth_method("policy-gate", path="gate").status_code, 204)
+        sys_.create_or_update_policy("requester", 'path "auth/gate/request" { capabilities = ["create", "update", '
+                                                  '"read"] }\npath "auth/gate/cancel" { capabilities = ["update"] }')
+        sys_.create_or_update_policy("approver", 'path "auth/gate/request" { capabilities = ["list", "read"] }\n'
+                                                 'path "auth/gate/approve" { capabilities = ["update"] }\n'
+                                                 'path "auth/gate/deny" { capabilities = ["update"] }')
+        sys_.create_or_update_policy("prod", 'path "secret/prod/*" { capabilities = ["read"] }')
+        adapter = self.client.adapter
+        self.assertEqual(adapter.post("/v1/auth/gate/config",
+                                      json={"policies": ["prod"], "required_approvals": 2, "token_ttl": "15m"})
+                         .status_code, 204)
+        self.assertEqual(adapter.get("/v1/auth/gate/config")["data"]["required_approvals"], 2)
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            adapter.post("/v1/auth/gate/config", json={"required_approvals": 0})
+
+        clients = {}
+        for user, policy in (("alice", "requester"), ("bob", "approver"), ("carol", "approver")):
+            self.client.auth.userpass.create_or_update_user(user, "pw-" + user, policies=[policy])
+            clients[user] = hvac.Client(url=self.server.url)
+            clients[user].auth.userpass.login(user, "pw-" + user)
+        alice, bob, carol = clients["alice"].adapter, clients["bob"].adapter, clients["carol"].adapter
+
+        asked = alice.post("/v1/auth/gate/request", json={"reason": "hotfix (ticket 7)"})["data"]
+        self.assertEqual((asked["status"], asked["overwrite"]), ("pending", False))
+        request_id = asked["request_id"]
+        self.assertEqual(alice.get("/v1/auth/gate/request")["data"]["grant_code"], "")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            alice.post("/v1/auth/gate/approve", json={"request_id": request_id})
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            alice.list("/v1/auth/gate/request")
+
+        listed = bob.list("/v1/auth/gate/request")["data"]
+        self.assertEqual(listed["keys"], [request_id])
+        info = listed["key_info"][0]
+        self.assertEqual((info["status"], info["num_approvals"], info["remaining_approvals"], info["have_approved"]),
+                         ("pending", 0, 2, False))
+        self.assertEqual(info["reason"], "hotfix (ticket 7)")
+        self.assertFalse(bob.post("/v1/auth/gate/approve", json={"request_id": request_id})["data"]["access_approved"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            bob.post("/v1/auth/gate/approve", json={"request_id": request_id})
+        self.assertTrue(bob.list("/v1/auth/gate/request")["data"]["key_info"][0]["have_approved"])
+        self.assertTrue(carol.post("/v1/auth/gate/approve", json={"request_id": request_id})["data"]["access_approved"])
+
+        mine = alice.get("/v1/auth/gate/request")["data"]
+        self.assertEqual(mine["status"], "approved")
+        code = mine["grant_code"]
+        anonymous = hvac.Client(url=self.server.url)
+        granted = anonymous.adapter.post("/v1/auth/gate/claim", json={"grant_code": code})["auth"]
+        self.assertEqual(granted["policies"], ["default", "prod"])
+        self.assertEqual(granted["lease_duration"], 900)
+        self.assertEqual(granted["metadata"]["grantedBy"], "policy-gate")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            anonymous.adapter.post("/v1/auth/gate/claim", json={"grant_code": code})
+        holder = hvac.Client(url=self.server.url, token=granted["client_token"])
+        self.assertEqual(holder.lookup_token()["data"]["policies"], ["default", "prod"])
+
+        # Deny and cancel.
+        second = alice.post("/v1/auth/gate/request", json={"justification": "again"})["data"]["request_id"]
+        denied = carol.post("/v1/auth/gate/deny", json={"request_id": second, "reason": "not now"})["data"]
+        self.assertEqual(denied["status"], "denied")
+        third = alice.post("/v1/auth/gate/request", json={"reason": "third"})["data"]["request_id"]
+        self.assertEqual(alice.post("/v1/auth/gate/cancel", json={"request_id": third})["data"]["status"], "cancelled")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            bob.post("/v1/auth/gate/approve", json={"request_id": third})
+        for c in list(clients.values()) + [anonymous, holder]:
+            c.adapter.close()
+
+        self.server.stop()
+        self.server = None
+        self.assert_store_lacks([code, granted["client_token"], "hotfix (ticket 7)"])
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)

@@ -5,6 +5,7 @@
 #include "engine/backends/AppRoleBackend.h"
 #include "engine/backends/IdentityStore.h"
 #include "engine/backends/KvBackend.h"
+#include "engine/backends/PolicyGateBackend.h"
 #include "engine/backends/UserpassBackend.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/policy/VaultData.h"
@@ -494,7 +495,17 @@ QFuture<Response> MountContext::issueToken(LoginGrant grant) const
     alias.mountPath = mountPrefix();
     Engine *const eng = engine;
     const MountEntry mount = entry;
-    return identity->entityForAlias(alias)
+    QFuture<Result<Entity>> entityFuture =
+        grant.entityId.isEmpty()
+            ? identity->entityForAlias(alias)
+            : identity->entity(grant.entityId).then([](Result<std::optional<Entity>> found) -> Result<Entity> {
+                  if (!found)
+                      return found.status();
+                  if (!found.value().has_value())
+                      return Result<Entity>::fail(QStringLiteral("the identity entity no longer exists"), 400);
+                  return *found.value();
+              });
+    return entityFuture
         .then([eng, mount, grant = std::move(grant)](Result<Entity> entity) -> QFuture<Response> {
             if (!entity)
                 return ready(Response::error(entity.httpStatus(), entity.error()));
@@ -568,6 +579,7 @@ const QMap<QString, MountTable::Type> &MountTable::types()
     static const QMap<QString, Type> table{
         {QStringLiteral("userpass"), {MountKind::Auth, &make<UserpassBackend>}},
         {QStringLiteral("approle"), {MountKind::Auth, &make<AppRoleBackend>}},
+        {QStringLiteral("policy-gate"), {MountKind::Auth, &make<PolicyGateBackend>}},
         {QStringLiteral("kv"), {MountKind::Secret, &make<KvBackend>}},
     };
     return table;
@@ -757,6 +769,18 @@ void MountTable::applyToRouter(MountKind kind, const QList<MountEntry> &entries)
             ++it;
         }
     }
+}
+
+void MountTable::tidy()
+{
+    QList<std::shared_ptr<Backend>> backends;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const Mounted &m : std::as_const(m_mounted))
+            backends.append(m.backend);
+    }
+    for (const auto &b : std::as_const(backends))
+        b->tidy();
 }
 
 QString MountTable::conflictFor(MountKind kind, const QString &path) const

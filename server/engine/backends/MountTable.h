@@ -100,6 +100,7 @@ struct LoginGrant
     TokenParams token;   // "default" is added to the policies unless token.noDefaultPolicy
     QMap<QString, QString> metadata;
     QString requestPath; // the login path, e.g. "auth/userpass/login/alice"
+    QString entityId;    // when set, the token belongs to this existing entity and aliasName is not looked up
 };
 
 // What a backend factory gets to build a mount's backend, and what the backend keeps.
@@ -161,6 +162,8 @@ public:
 
     // "userpass" -> "userpass/"; nullopt when the path is not 1-128 characters of segments [A-Za-z0-9_][A-Za-z0-9_.-]*.
     static std::optional<QString> normalizePath(const QString &path);
+    // Runs Backend::tidy() of every mounted backend.
+    void tidy();
     // Deletes every key below prefix (in batches).
     static QFuture<Status> deletePrefix(Storage *storage, const QString &prefix);
 
