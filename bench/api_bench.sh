@@ -35,6 +35,7 @@ curl -sf -X POST -H "X-Vault-Token: $GK_TOKEN" -d '{"value":"bench-secret-value"
 
 # nginx answers the bytes of /v1/sys/health from a file, with 2 workers (one per core).
 mkdir -p "$work/www/v1/sys" "$work/tmp"
+chmod 755 "$work" # nginx workers run as www-data when started by root
 curl -s "$url/v1/sys/health" >"$work/www/v1/sys/health"
 nginx_port=$(( (RANDOM % 20000) + 30000 ))
 cat >"$work/nginx.conf" <<CONF

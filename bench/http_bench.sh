@@ -27,6 +27,7 @@ gk_url=$(grep -o 'http://[0-9.:]*' "$work/gk.out" | head -1)
 
 # nginx serves the very bytes gatekeeper answers, from memory files, with 2 workers (one per core).
 mkdir -p "$work/www/v1/sys"
+chmod 755 "$work" # nginx workers run as www-data when started by root
 curl -s "$gk_url/v1/sys/health" >"$work/www/v1/sys/health"
 curl -s "$gk_url/v1/sys/seal-status" >"$work/www/v1/sys/seal-status"
 nginx_port=$(( (RANDOM % 20000) + 30000 ))
