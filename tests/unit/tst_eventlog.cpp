@@ -5,8 +5,11 @@
 #include "engine/crypto/Crypto.h"
 #include "engine/events/EventLog.h"
 #include "engine/storage/InmemStorage.h"
+#include "engine/storage/StorageFactory.h"
 
 #include <QElapsedTimer>
+#include <QSet>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -110,6 +113,37 @@ private slots:
         // What happened before the restart is unknown: older indexes are answered as truncated.
         QVERIFY(again.since(last).truncated);
         QVERIFY(!again.since(next - 1).truncated);
+    }
+
+    // On SQLite the ceiling write completes on another thread, so a burst of changes past the reserved block waits
+    // for one write together: every one of them must still get its own index.
+    void burstPastTheCeilingOnAsyncStorage()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto physical = openStorage(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("events.db")));
+        QVERIFY(physical);
+        std::unique_ptr<Storage> storage = physical.takeValue();
+        Barrier barrier(storage.get());
+        const SecureBytes key = crypto::randomBytes(32);
+        QVERIFY(barrier.initialize(key).result());
+        QVERIFY(barrier.unseal(key).result());
+        EventLog log(&barrier);
+        QVERIFY(log.load().result());
+        const int changes = int(EventLog::kReserveBlock) * 3;
+        QList<QFuture<quint64>> recorded;
+        for (int i = 0; i < changes; ++i)
+            recorded.append(log.record(QStringLiteral("kv"), QStringLiteral("update"), QStringLiteral("/v1/secret/b")));
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(recorded.cbegin(), recorded.cend(),
+                                             [](const QFuture<quint64> &f) { return f.isFinished(); }),
+                                 20000);
+        QSet<quint64> indexes;
+        for (const QFuture<quint64> &f : std::as_const(recorded)) {
+            QVERIFY(f.isValid() && f.resultCount() == 1);
+            indexes.insert(f.result());
+        }
+        QCOMPARE(indexes.size(), changes);
+        QCOMPARE(log.index(), quint64(changes));
     }
 
     void waiterWokenByChange()

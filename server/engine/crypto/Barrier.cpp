@@ -6,6 +6,7 @@
 
 #include <QLoggingCategory>
 #include <QMutexLocker>
+#include <QPromise>
 #include <QReadLocker>
 #include <QWriteLocker>
 #include <QtEndian>
@@ -293,11 +294,20 @@ void Barrier::seal()
 
 QFuture<Status> Barrier::rotate()
 {
+    // The chain future takes one continuation (the next rotation: a QFuture runs only one in Qt 6.4), so the caller
+    // gets a future of its own.
+    auto answer = std::make_shared<QPromise<Status>>();
+    answer->start();
     QMutexLocker lock(&m_rotateMutex);
-    QFuture<Status> next =
-        m_lastRotation.onCanceled([] { return Status::ok(); }).then([this](Status) { return rotateNow(); }).unwrap();
-    m_lastRotation = next;
-    return next;
+    m_lastRotation = m_lastRotation.onCanceled([] { return Status::ok(); })
+                         .then([this](Status) { return rotateNow(); })
+                         .unwrap()
+                         .then([answer](Status st) {
+                             answer->addResult(st);
+                             answer->finish();
+                             return st;
+                         });
+    return answer->future();
 }
 
 QFuture<Status> Barrier::rotateNow()

@@ -97,10 +97,14 @@ QFuture<quint64> EventLog::record(const QString &kind, const QString &operation,
         fulfil(woken, index);
         return QtFuture::makeReadyFuture(index);
     }
-    // The reserved indexes are used up: this change waits for the next reservation to be stored.
-    QFuture<Status> reserving = reserveLocked();
+    // The reserved indexes are used up: this change waits for the next reservation to be stored. Each waiting change
+    // has a promise of its own: a QFuture runs one continuation (Qt 6.4), so the write's future is never shared.
+    auto reserved = std::make_shared<QPromise<Status>>();
+    reserved->start();
+    m_reserveWaiters.append(reserved);
+    reserveLocked();
     lock.unlock();
-    return reserving
+    return reserved->future()
         .then([this, kind, operation, path](Status st) -> QFuture<quint64> {
             if (st)
                 return record(kind, operation, path);
@@ -145,19 +149,30 @@ QList<std::shared_ptr<QPromise<quint64>>> EventLog::bumpLocked(const QString &ki
     return woken;
 }
 
-QFuture<Status> EventLog::reserveLocked()
+void EventLog::reserveLocked()
 {
-    if (m_reserving && !m_reserving->isFinished())
-        return *m_reserving;
+    if (m_reservationRunning)
+        return;
+    m_reservationRunning = true;
     const quint64 target = m_index + kReserveBlock;
-    m_reserving = m_barrier->put(kCeilingKey, QByteArray::number(target)).then([this, target](Status st) {
-        if (st) {
+    const auto done = [this, target](Status st) {
+        QList<std::shared_ptr<QPromise<Status>>> waiters;
+        {
             QMutexLocker lock(&m_mutex);
-            m_ceiling = std::max(m_ceiling, target);
+            if (st)
+                m_ceiling = std::max(m_ceiling, target);
+            m_reservationRunning = false;
+            waiters.swap(m_reserveWaiters);
+        }
+        for (const auto &waiter : std::as_const(waiters)) {
+            waiter->addResult(st);
+            waiter->finish();
         }
         return st;
+    };
+    m_reserving = m_barrier->put(kCeilingKey, QByteArray::number(target)).then(done).onCanceled([done] {
+        return done(Status::fail(QStringLiteral("storage is closed")));
     });
-    return *m_reserving;
 }
 
 void EventLog::fulfil(const QList<std::shared_ptr<QPromise<quint64>>> &promises, quint64 index)
@@ -288,10 +303,13 @@ QFuture<Status> EventLog::load()
             }
             m_ceiling = m_index;
             const quint64 index = m_index;
-            QFuture<Status> reserving = reserveLocked();
+            auto reserved = std::make_shared<QPromise<Status>>();
+            reserved->start();
+            m_reserveWaiters.append(reserved);
+            reserveLocked();
             lock.unlock();
             fulfil(woken, index);
-            return reserving;
+            return reserved->future();
         })
         .unwrap();
 }

@@ -104,8 +104,9 @@ private:
     // Under m_mutex: moves the index on by one and stores the event; returns the promises it fulfils.
     QList<std::shared_ptr<QPromise<quint64>>> bumpLocked(const QString &kind, const QString &operation,
                                                          const QString &path);
-    // Under m_mutex: starts writing a new ceiling unless one is being written; the write's future.
-    QFuture<Status> reserveLocked();
+    // Under m_mutex: starts writing a new ceiling unless one is being written; when it is stored (or fails), every
+    // promise in m_reserveWaiters gets the outcome.
+    void reserveLocked();
     void expireDue();
     void rearm();
     static void fulfil(const QList<std::shared_ptr<QPromise<quint64>>> &promises, quint64 index);
@@ -119,7 +120,9 @@ private:
     quint64 m_ceiling = 0;      // the highest index that is safe to hand out (persisted)
     quint64 m_historyStart = 0; // every change with an index above this is in m_history
     std::deque<Event> m_history;
-    std::optional<QFuture<Status>> m_reserving;
+    std::optional<QFuture<Status>> m_reserving; // the last ceiling write, waited for on destruction
+    bool m_reservationRunning = false;
+    QList<std::shared_ptr<QPromise<Status>>> m_reserveWaiters; // changes waiting for the ceiling write
     quint64 m_nextWaiterId = 0;
     std::map<quint64, Waiter> m_waiters;
     std::multimap<qint64, quint64> m_deadlines; // deadline -> waiter id
