@@ -603,8 +603,9 @@ QFuture<Response> TokenBackend::createWith(const Request &request, CreateMode mo
     return m_engine->tokens().create(std::move(entry), chosenId).then([warnings](Result<TokenStore::Created> created) {
         if (!created)
             return failure(created.status());
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
-        return authAnswer(authData(*created.value().entry, created.value().id, now), warnings);
+        // Counted from the creation, not from now: the durable write may have crossed a second boundary.
+        const TokenEntry &entry = *created.value().entry;
+        return authAnswer(authData(entry, created.value().id, entry.creationTime), warnings);
     });
 }
 
@@ -755,7 +756,10 @@ QFuture<Response> TokenBackend::renewEntry(std::shared_ptr<const TokenEntry> ent
                     if (!renewed)
                         return renewed.httpStatus() == 403 ? Response::error(400, QStringLiteral("invalid token"))
                                                            : failure(renewed.status());
-                    return authAnswer(authData(*renewed.value(), id, QDateTime::currentSecsSinceEpoch()), *warnings);
+                    const TokenEntry &entry = *renewed.value();
+                    const qint64 renewedAt =
+                        entry.lastRenewalTime != 0 ? entry.lastRenewalTime : QDateTime::currentSecsSinceEpoch();
+                    return authAnswer(authData(entry, id, renewedAt), *warnings);
                 });
         })
         .unwrap();
