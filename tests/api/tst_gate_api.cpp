@@ -343,6 +343,20 @@ private slots:
         QCOMPARE(auth.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("grantedBy")).toString(),
                  QStringLiteral("policy-gate"));
         QCOMPARE(claim(code).status, 403);
+
+        // Each transition is in the live index, without the reason or the grant code.
+        const HttpAnswer events = root("GET", "/v1/sys/events?index=0");
+        QCOMPARE(events.status, 200);
+        QStringList kinds;
+        for (const QJsonValue &e : events.json().value(QStringLiteral("events")).toArray()) {
+            const QJsonObject event = e.toObject();
+            if (event.value(QStringLiteral("path")).toString() == QStringLiteral("auth/gate/request/") + id)
+                kinds.append(event.value(QStringLiteral("kind")).toString());
+        }
+        QCOMPARE(kinds, (QStringList{QStringLiteral("gate.request.pending"), QStringLiteral("gate.request.approved"),
+                                     QStringLiteral("gate.request.claimed")}));
+        QVERIFY(!events.body.contains(code.toUtf8()));
+        QVERIFY(!events.body.contains("ticket 124"));
         a = call("GET", "/v1/auth/token/lookup-self", {}, granted);
         QCOMPARE(a.status, 200);
         QCOMPARE(dataOf(a).value(QStringLiteral("entity_id")).toString(), m_aliceEntity);

@@ -1,7 +1,9 @@
 #include "engine/backends/PolicyGateBackend.h"
 
+#include "engine/Engine.h"
 #include "engine/backends/IdentityStore.h"
 #include "engine/crypto/Crypto.h"
+#include "engine/events/EventLog.h"
 #include "engine/policy/VaultData.h"
 #include "engine/token/TokenEntry.h"
 
@@ -421,6 +423,11 @@ QFuture<Status> PolicyGateBackend::commit(const GateRequest &request, const QStr
 
 void PolicyGateBackend::transitioned(const GateRequest &request, const QString &previousStatus) const
 {
+    // The live index: the console follows requests through sys/events ("gate.request.approved", ...). Neither the
+    // reason nor a grant code is part of an event.
+    m_context.engine->events().record(QStringLiteral("gate.request.") + request.status,
+                                      previousStatus.isEmpty() ? QStringLiteral("create") : QStringLiteral("update"),
+                                      m_context.mountPrefix() + QStringLiteral("request/") + request.id);
     qCInfo(lcGate).noquote() << "gate" << m_context.mountPrefix() << "request" << request.id << ":"
                              << (previousStatus.isEmpty() ? QStringLiteral("new") : previousStatus) << "->"
                              << request.status;
