@@ -2,14 +2,13 @@
 // 127.0.0.1:0. Three userpass users: alice asks, bob and carol approve (required_approvals 2).
 
 #include "TestServer.h"
+#include "UnsealedServer.h"
 
 #include "engine/Engine.h"
 #include "engine/storage/Storage.h"
-#include "engine/storage/StorageFactory.h"
 
 #include <QDir>
 #include <QJsonArray>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
@@ -43,10 +42,7 @@ class TestGateApi final : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<TestServer> m_server;
-    QJsonArray m_keys;
+    gk::test::UnsealedServer m_gk{gateOptions()};
     QByteArray m_root;
     QByteArray m_alice;
     QByteArray m_bob;
@@ -55,37 +51,18 @@ class TestGateApi final : public QObject
     QString m_aliceName;
     QString m_bobName;
 
-    bool startServer()
+    static EngineOptions gateOptions()
     {
-        m_server.reset();
-        m_engine.reset();
-        auto storage = openStorage(QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("gk.db")));
-        if (!storage)
-            return false;
         EngineOptions options;
         options.passwordHashLogN = 10;
-        options.tidyIntervalMs = 200;
-        m_engine = std::make_unique<Engine>(storage.takeValue(), options);
-        auto started = m_engine->start();
-        started.waitForFinished();
-        if (!started.result())
-            return false;
-        m_server = std::make_unique<TestServer>(m_engine.get());
-        return m_server->start();
-    }
-
-    bool unseal()
-    {
-        HttpAnswer a;
-        for (const QJsonValue &k : std::as_const(m_keys))
-            a = call("PUT", "/v1/sys/unseal", {{QStringLiteral("key"), k}});
-        return a.status == 200 && !a.json().value(QStringLiteral("sealed")).toBool(true);
+        options.tidyIntervalMs = 200; // the sweep runs with the engine's tidy
+        return options;
     }
 
     HttpAnswer call(QByteArrayView method, QByteArrayView target, const QJsonObject &body = {},
                     const QByteArray &token = {})
     {
-        return m_server->requestJson(method, target, body, token);
+        return m_gk.server().requestJson(method, target, body, token);
     }
     HttpAnswer root(QByteArrayView method, QByteArrayView target, const QJsonObject &body = {})
     {
@@ -147,14 +124,9 @@ class TestGateApi final : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(startServer());
-        const HttpAnswer a = call("PUT", "/v1/sys/init",
-                                  {{QStringLiteral("secret_shares"), 1}, {QStringLiteral("secret_threshold"), 1}});
-        QCOMPARE(a.status, 200);
-        m_keys = a.json().value(QStringLiteral("keys")).toArray();
-        m_root = a.json().value(QStringLiteral("root_token")).toString().toUtf8();
-        QVERIFY(unseal());
+        QVERIFY(m_gk.start());
+        m_root = m_gk.rootToken();
+        QVERIFY(m_gk.unseal());
 
         QCOMPARE(root("POST", "/v1/sys/auth/userpass", {{QStringLiteral("type"), QStringLiteral("userpass")}}).status,
                  204);
@@ -203,11 +175,7 @@ private slots:
                            {QStringLiteral("token_ttl"), QStringLiteral("10m")}}));
     }
 
-    void cleanupTestCase()
-    {
-        m_server.reset();
-        m_engine.reset();
-    }
+    void cleanupTestCase() { m_gk.stop(); }
 
     void configReadAndValidation()
     {
@@ -425,7 +393,7 @@ private slots:
         QVERIFY(isUuid(code));
         std::vector<std::unique_ptr<RawHttpClient>> clients;
         for (int i = 0; i < 64; ++i) {
-            clients.push_back(m_server->connect());
+            clients.push_back(m_gk.server().connect());
             QVERIFY(clients.back()->isConnected());
         }
         const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("grant_code"), code}}).toJson();
@@ -453,9 +421,9 @@ private slots:
         const QString id = field(ask(QStringLiteral("across a restart"), m_alice), "request_id");
         QCOMPARE(approve(id, m_bob).status, 200);
 
-        QVERIFY(startServer());
+        QVERIFY(m_gk.reopen());
         QCOMPARE(call("GET", "/v1/auth/gate/request", {}, m_alice).status, 503);
-        QVERIFY(unseal());
+        QVERIFY(m_gk.unseal());
         QJsonObject item = listed(id, m_carol);
         QCOMPARE(item.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
         QCOMPARE(item.value(QStringLiteral("num_approvals")).toInt(), 1);
@@ -465,27 +433,24 @@ private slots:
         QVERIFY(isUuid(code));
 
         // And once more between approval and claim: the code survives, and still works once.
-        QVERIFY(startServer());
-        QVERIFY(unseal());
+        QVERIFY(m_gk.restart());
         QCOMPARE(field(call("GET", "/v1/auth/gate/request", {}, m_alice), "grant_code"), code);
         QCOMPARE(claim(code).status, 200);
         QCOMPARE(claim(code).status, 403);
         QCOMPARE(dataOf(root("GET", "/v1/auth/gate/config")).value(QStringLiteral("required_approvals")).toInt(), 2);
 
         // The store holds the code only as an HMAC.
-        m_server.reset();
-        m_engine.reset();
-        const QStringList files = QDir(m_dir.path()).entryList({QStringLiteral("gk.db*")}, QDir::Files);
+        m_gk.stop();
+        const QStringList files = QDir(m_gk.storageDir()).entryList({QStringLiteral("gk.db*")}, QDir::Files);
         QVERIFY(!files.isEmpty());
         for (const QString &name : files) {
-            QFile f(m_dir.filePath(name));
+            QFile f(QDir(m_gk.storageDir()).filePath(name));
             QVERIFY(f.open(QIODevice::ReadOnly));
             const QByteArray bytes = f.readAll();
             QVERIFY(!bytes.contains(code.toUtf8()));
             QVERIFY(!bytes.contains(QByteArray("across a restart")));
         }
-        QVERIFY(startServer());
-        QVERIFY(unseal());
+        QVERIFY(m_gk.restart());
     }
 
     void requireReason()
@@ -570,7 +535,7 @@ private slots:
             QVERIFY(!a.errors().isEmpty());
         }
         // Not JSON at all.
-        a = m_server->request("POST", "/v1/auth/gate/approve", "{nope", {{"X-Vault-Token", m_bob}});
+        a = m_gk.server().request("POST", "/v1/auth/gate/approve", "{nope", {{"X-Vault-Token", m_bob}});
         QCOMPARE(a.status, 400);
         QCOMPARE(dataOf(call("GET", "/v1/auth/gate/request", {}, m_alice)), before);
         const QJsonObject item = listed(id, m_bob);

@@ -8,7 +8,7 @@
 
 namespace gk::test {
 
-UnsealedServer::UnsealedServer() = default;
+UnsealedServer::UnsealedServer(EngineOptions options) : m_options(std::move(options)) {}
 
 UnsealedServer::~UnsealedServer()
 {
@@ -22,17 +22,22 @@ bool UnsealedServer::startServing()
     auto storage = openStorage(QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("gk.db")));
     if (!storage)
         return false;
-    m_engine = std::make_unique<Engine>(storage.takeValue(), EngineOptions{});
+    m_engine = std::make_unique<Engine>(storage.takeValue(), m_options);
     if (!m_engine->start().result())
         return false;
     m_server = std::make_unique<TestServer>(m_engine.get());
     return m_server->start();
 }
 
-bool UnsealedServer::restart()
+bool UnsealedServer::reopen()
 {
     stop();
-    return startServing() && unseal();
+    return startServing();
+}
+
+bool UnsealedServer::restart()
+{
+    return reopen() && unseal();
 }
 
 bool UnsealedServer::start()

@@ -2,15 +2,13 @@
 
 #include "TestServer.h"
 
+#include "engine/Engine.h"
+
 #include <QByteArray>
 #include <QJsonValue>
 #include <QTemporaryDir>
 
 #include <memory>
-
-namespace gk {
-class Engine;
-}
 
 namespace gk::test {
 
@@ -19,7 +17,7 @@ namespace gk::test {
 class UnsealedServer final
 {
 public:
-    UnsealedServer();
+    explicit UnsealedServer(EngineOptions options = {});
     ~UnsealedServer();
     Q_DISABLE_COPY_MOVE(UnsealedServer)
 
@@ -27,8 +25,12 @@ public:
     bool start();
     bool unseal();
     void stop();
-    // Stops, then starts a new engine and server on the same storage and unseals them (a server restart).
+    // Stops, then starts a new engine and server on the same storage, sealed (a server restart).
+    bool reopen();
+    // reopen(), then unseal().
     bool restart();
+    // The directory that holds the SQLite files.
+    QString storageDir() const { return m_dir.path(); }
 
     TestServer &server() const { return *m_server; }
     Engine &engine() const { return *m_engine; }
@@ -37,6 +39,7 @@ public:
 private:
     bool startServing();
 
+    EngineOptions m_options;
     QTemporaryDir m_dir;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<TestServer> m_server;
