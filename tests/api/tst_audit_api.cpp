@@ -1,17 +1,16 @@
 // Audit devices over HTTP: the real Engine on SQLite behind the real HttpServer on 127.0.0.1:0.
 
 #include "TestServer.h"
+#include "UnsealedServer.h"
 
 #include "engine/Engine.h"
 #include "engine/audit/AuditChain.h"
 #include "engine/storage/Storage.h"
-#include "engine/storage/StorageFactory.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace gk;
@@ -22,42 +21,20 @@ class TestAuditApi final : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<TestServer> m_server;
-    QJsonArray m_keys;
+    gk::test::UnsealedServer m_gk{auditOptions()};
     QByteArray m_root;
 
-    bool startServer()
+    static EngineOptions auditOptions()
     {
-        m_server.reset();
-        m_engine.reset();
-        auto storage = openStorage(QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("gk.db")));
-        if (!storage)
-            return false;
         EngineOptions options;
         options.passwordHashLogN = 10;
-        m_engine = std::make_unique<Engine>(storage.takeValue(), options);
-        auto started = m_engine->start();
-        started.waitForFinished();
-        if (!started.result())
-            return false;
-        m_server = std::make_unique<TestServer>(m_engine.get());
-        return m_server->start();
-    }
-
-    bool unseal()
-    {
-        HttpAnswer a;
-        for (const QJsonValue &k : std::as_const(m_keys))
-            a = call("PUT", "/v1/sys/unseal", {{QStringLiteral("key"), k}});
-        return a.status == 200 && !a.json().value(QStringLiteral("sealed")).toBool(true);
+        return options;
     }
 
     HttpAnswer call(QByteArrayView method, QByteArrayView target, const QJsonObject &body = {},
                     const QByteArray &token = {})
     {
-        return m_server->requestJson(method, target, body, token);
+        return m_gk.server().requestJson(method, target, body, token);
     }
     HttpAnswer root(QByteArrayView method, QByteArrayView target, const QJsonObject &body = {})
     {
@@ -65,7 +42,7 @@ class TestAuditApi final : public QObject
     }
     static QJsonObject data(const HttpAnswer &a) { return a.json().value(QStringLiteral("data")).toObject(); }
 
-    QString logPath(const QString &name) const { return m_dir.filePath(name); }
+    QString logPath(const QString &name) const { return QDir(m_gk.storageDir()).filePath(name); }
 
     static QJsonObject fileDevice(const QString &file, const QString &description = {})
     {
@@ -103,21 +80,12 @@ class TestAuditApi final : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QVERIFY(startServer());
-        const HttpAnswer a = call("PUT", "/v1/sys/init",
-                                  {{QStringLiteral("secret_shares"), 1}, {QStringLiteral("secret_threshold"), 1}});
-        QCOMPARE(a.status, 200);
-        m_keys = a.json().value(QStringLiteral("keys")).toArray();
-        m_root = a.json().value(QStringLiteral("root_token")).toString().toUtf8();
-        QVERIFY(unseal());
+        QVERIFY(m_gk.start());
+        m_root = m_gk.rootToken();
+        QVERIFY(m_gk.unseal());
     }
 
-    void cleanupTestCase()
-    {
-        m_server.reset();
-        m_engine.reset();
-    }
+    void cleanupTestCase() { m_gk.stop(); }
 
     void enableListDisable()
     {
@@ -190,7 +158,7 @@ private slots:
         QTest::newRow("missing directory") << QByteArray("PUT") << QByteArray("/v1/sys/audit/x")
                                            << withOptions(path(logPath(QStringLiteral("no/such/dir/x.log")))) << 400;
         QTest::newRow("file is a directory")
-            << QByteArray("PUT") << QByteArray("/v1/sys/audit/x") << withOptions(path(m_dir.path())) << 400;
+            << QByteArray("PUT") << QByteArray("/v1/sys/audit/x") << withOptions(path(m_gk.storageDir())) << 400;
         QTest::newRow("bad path") << QByteArray("PUT") << QByteArray("/v1/sys/audit/-x")
                                   << withOptions(path(logPath(QStringLiteral("x.log")))) << 400;
         QTest::newRow("disable bad path")
@@ -421,14 +389,14 @@ private slots:
         const QString file = logPath(QStringLiteral("kept.log"));
         QCOMPARE(root("PUT", "/v1/sys/audit/kept", fileDevice(file)).status, 204);
         QCOMPARE(root("PUT", "/v1/sys/seal").status, 204);
-        QVERIFY(unseal());
+        QVERIFY(m_gk.unseal());
         QVERIFY(data(root("GET", "/v1/sys/audit")).contains(QStringLiteral("kept/")));
         const QString hashBefore = auditHash(QStringLiteral("kept"), QStringLiteral("same-input"));
         const qsizetype linesBefore = entries(file).size();
 
-        QVERIFY(startServer());
+        QVERIFY(m_gk.reopen());
         QCOMPARE(call("GET", "/v1/sys/audit", {}, m_root).status, 503);
-        QVERIFY(unseal());
+        QVERIFY(m_gk.unseal());
         QVERIFY(data(root("GET", "/v1/sys/audit")).contains(QStringLiteral("kept/")));
         // The key lives in the barrier: the same input hashes the same after a restart.
         QCOMPARE(auditHash(QStringLiteral("kept"), QStringLiteral("same-input")), hashBefore);
