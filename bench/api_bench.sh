@@ -5,6 +5,7 @@
 #   then the server's resident memory before and after storing a batch of tokens.
 # Usage: bench/api_bench.sh [path/to/gatekeeper-server] [seconds]
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 server=${1:-build/release/app/gatekeeper-server}
 seconds=${2:-10}
 for tool in wrk nginx curl python3; do
@@ -34,26 +35,9 @@ curl -sf -X PUT -d "{\"key\":\"$key\"}" "$url/v1/sys/unseal" >/dev/null
 curl -sf -X POST -H "X-Vault-Token: $GK_TOKEN" -d '{"value":"bench-secret-value"}' "$url/v1/secret/bench" >/dev/null
 
 # nginx answers the bytes of /v1/sys/health from a file, with 2 workers (one per core).
-mkdir -p "$work/www/v1/sys" "$work/tmp"
-chmod 755 "$work" # nginx workers run as www-data when started by root
+mkdir -p "$work/www/v1/sys"
 curl -s "$url/v1/sys/health" >"$work/www/v1/sys/health"
-nginx_port=$(( (RANDOM % 20000) + 30000 ))
-cat >"$work/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    default_type application/json;
-    client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
-    uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
-    server { listen 127.0.0.1:$nginx_port; root $work/www; }
-}
-CONF
-nginx -c "$work/nginx.conf"
-sleep 0.3
+start_nginx "$work"
 
 # wrk scripts. Each thread numbers its requests so that writes go to distinct keys.
 cat >"$work/common.lua" <<'LUA'
@@ -121,10 +105,8 @@ run() { # label url [script] -> table row
     [ -n "$script" ] && args+=(-s "$work/$script")
     wrk "${args[@]}" "$target" >"$work/wrk.out"
     local rps p99 errors
-    rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk.out")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%.2f", v}' "$work/wrk.out")
-    errors=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
-    printf '| %s | %s | %s | %s |\n' "$label" "$rps" "$p99" "${errors:-0}"
+    read -r rps p99 errors < <(wrk_summary "$work/wrk.out")
+    printf '| %s | %s | %s | %s |\n' "$label" "$rps" "$p99" "$errors"
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$gk_pid/status"; }
 
