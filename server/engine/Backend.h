@@ -26,7 +26,7 @@ struct PathSpec
     bool allowedWhileSealed = false;      // answered while sealed (sys/seal-status, sys/unseal ...)
     bool requiresSudo = false;            // needs the sudo capability on the path (Vault's root paths)
     bool callerScoped = false;            // any valid token, no ACL check: the handler acts only on the caller's own
-                                          // things (its OAuth2 grants), found through request.auth
+                                          // things (its OAuth2 grants, Nomad token/self), found through request.auth
     bool listLike = false;                // a Read that lists: blocking query and X-Gatekeeper-Index, as List
     QStringList sensitiveFields;          // request/response fields that the audit trail must hash
 };

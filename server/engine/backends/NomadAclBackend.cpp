@@ -105,7 +105,7 @@ QList<PathSpec> NomadAclBackend::paths()
     const qsizetype self = add(QStringLiteral("token/self"), {{Operation::Read, bind(&NomadAclBackend::self)}},
                                QStringLiteral("GET: the calling token (X-Nomad-Token or X-Vault-Token), with its "
                                               "SecretID. Any valid token."));
-    specs[self].unauthenticated = true; // the handler checks the token itself: any valid token may ask
+    specs[self].callerScoped = true; // any valid token may ask about itself
     add(QStringLiteral("token/([^/]+)"),
         {{Operation::Read, bind(&NomadAclBackend::read)},
          {Operation::Update, bind(&NomadAclBackend::update)},
@@ -413,16 +413,9 @@ QFuture<Response> NomadAclBackend::remove(const Request &request)
 
 QFuture<Response> NomadAclBackend::self(const Request &request)
 {
-    if (request.token.isEmpty())
-        return ready(Response::error(403, QStringLiteral("permission denied")));
-    const QByteArray index = indexHeader(m_engine);
-    const QString secret = QString::fromUtf8(request.token);
-    return m_engine->tokens().lookup(request.token).then([index, secret](Result<TokenStore::EntryPtr> entry) {
-        if (!entry)
-            return Response::error(entry.httpStatus() == 403 ? 403 : entry.httpStatus(),
-                                   entry.httpStatus() == 403 ? QStringLiteral("permission denied") : entry.error());
-        return Response::ok(tokenJson(*entry.value(), secret)).withHeader("X-Nomad-Index", index);
-    });
+    // The pipeline has looked the caller's token up already (callerScoped: no ACL check).
+    return ready(Response::ok(tokenJson(*request.auth, QString::fromUtf8(request.token)))
+                     .withHeader("X-Nomad-Index", indexHeader(m_engine)));
 }
 
 } // namespace gk
