@@ -1,173 +1,28 @@
 // Gate webhooks over HTTP: the real Engine on SQLite behind the real HttpServer, and a webhook receiver of the
-// test's own on 127.0.0.1:0 (in a thread of its own, so it answers while the test waits on the server). alice asks,
-// bob approves or denies (required_approvals 1).
+// test's own on 127.0.0.1:0 (WebhookReceiver, in a thread of its own, so it answers while the test waits on the
+// server). alice asks, bob approves or denies (required_approvals 1).
 
 #include "TestServer.h"
 #include "UnsealedServer.h"
+#include "WebhookReceiver.h"
 
 #include "engine/Engine.h"
 #include "engine/notify/WebhookNotifier.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
-#include <QThread>
-#include <QTimer>
-
-#include <memory>
 
 using namespace gk;
 using gk::test::HttpAnswer;
+using Receiver = gk::test::WebhookReceiver;
 
 namespace {
 
 const QString kApiAddr = QStringLiteral("https://gatekeeper.example.com:8200/");
-
-// A webhook receiver: answers each POST on a path with the next answer scripted for that path (then 200 at once),
-// and keeps every request it read.
-class Receiver final
-{
-public:
-    struct Answer
-    {
-        int status = 200;
-        int delayMs = 0;
-    };
-    struct Hit
-    {
-        QByteArray path;
-        QByteArray event;       // X-Gatekeeper-Event
-        QByteArray delivery;    // X-Gatekeeper-Delivery
-        QByteArray contentType;
-        QByteArray body;
-        int answeredWith = 0;
-        qint64 atMs = 0; // on the receiver's clock
-    };
-
-    Receiver() : m_thread(std::make_unique<QThread>())
-    {
-        m_clock.start();
-        m_context = new QObject;
-        m_context->moveToThread(m_thread.get());
-        QObject::connect(m_thread.get(), &QThread::finished, m_context, &QObject::deleteLater);
-        m_thread->start();
-        QMetaObject::invokeMethod(
-            m_context,
-            [this] {
-                auto *server = new QTcpServer(m_context);
-                QObject::connect(server, &QTcpServer::newConnection, server, [this, server] {
-                    while (QTcpSocket *socket = server->nextPendingConnection())
-                        serve(socket);
-                });
-                if (server->listen(QHostAddress::LocalHost, 0))
-                    m_port = server->serverPort();
-            },
-            Qt::BlockingQueuedConnection);
-    }
-    ~Receiver()
-    {
-        m_thread->quit();
-        m_thread->wait();
-    }
-    Q_DISABLE_COPY_MOVE(Receiver)
-
-    quint16 port() const { return m_port; }
-    QString url(const char *path) const
-    {
-        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QLatin1String(path));
-    }
-    void script(const QByteArray &path, const QList<Answer> &answers)
-    {
-        QMutexLocker lock(&m_mutex);
-        m_scripts[path] = answers;
-    }
-    QList<Hit> hits(const QByteArray &path = {}) const
-    {
-        QMutexLocker lock(&m_mutex);
-        QList<Hit> out;
-        for (const Hit &h : m_hits) {
-            if (path.isEmpty() || h.path == path)
-                out.append(h);
-        }
-        return out;
-    }
-    // The hit on path for that event of that request (an empty hit when there is none).
-    Hit find(const QByteArray &path, const QString &requestId, const QString &event) const
-    {
-        for (const Hit &h : hits(path)) {
-            if (h.event == event.toUtf8() && h.body.contains(requestId.toUtf8()))
-                return h;
-        }
-        return {};
-    }
-
-private:
-    void serve(QTcpSocket *socket)
-    {
-        auto buffer = std::make_shared<QByteArray>();
-        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
-            buffer->append(socket->readAll());
-            const qsizetype headEnd = buffer->indexOf("\r\n\r\n");
-            if (headEnd < 0)
-                return;
-            const QList<QByteArray> lines = buffer->first(headEnd).split('\n');
-            Hit hit;
-            hit.path = lines.first().split(' ').value(1);
-            qsizetype length = 0;
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const qsizetype colon = lines.at(i).indexOf(':');
-                if (colon < 0)
-                    continue;
-                const QByteArray name = lines.at(i).first(colon).trimmed().toLower();
-                const QByteArray value = lines.at(i).mid(colon + 1).trimmed();
-                if (name == "content-length")
-                    length = value.toLongLong();
-                else if (name == "x-gatekeeper-event")
-                    hit.event = value;
-                else if (name == "x-gatekeeper-delivery")
-                    hit.delivery = value;
-                else if (name == "content-type")
-                    hit.contentType = value;
-            }
-            if (buffer->size() < headEnd + 4 + length)
-                return;
-            hit.body = buffer->mid(headEnd + 4, length);
-            buffer->remove(0, headEnd + 4 + length);
-            hit.atMs = m_clock.elapsed();
-            Answer answer;
-            {
-                QMutexLocker lock(&m_mutex);
-                QList<Answer> &queue = m_scripts[hit.path];
-                if (!queue.isEmpty())
-                    answer = queue.takeFirst();
-                hit.answeredWith = answer.status;
-                m_hits.append(hit);
-            }
-            const QByteArray reply = "HTTP/1.1 " + QByteArray::number(answer.status) +
-                                     " Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-            QTimer::singleShot(answer.delayMs, socket, [socket, reply] {
-                socket->write(reply);
-                socket->disconnectFromHost();
-            });
-        });
-    }
-
-    std::unique_ptr<QThread> m_thread;
-    QObject *m_context = nullptr; // lives in m_thread
-    QElapsedTimer m_clock;
-    quint16 m_port = 0;
-    mutable QMutex m_mutex;
-    QHash<QByteArray, QList<Answer>> m_scripts;
-    QList<Hit> m_hits;
-};
 
 QJsonObject dataOf(const HttpAnswer &a)
 {
@@ -450,7 +305,7 @@ private slots:
         QVERIFY(deliveries >= 14 && failures >= 0 && retries >= 0 && dropped >= 0);
 
         // 500, then 503, then 200: delivered on the third attempt, after 100 ms and then 200 ms.
-        m_receiver.script("/flaky", {{500, 0}, {503, 0}});
+        m_receiver.script("/flaky", {{500, 0, {}}, {503, 0, {}}});
         QVERIFY(setHooks({hook(m_receiver.url("/flaky"))}));
         const QString id = ask(QStringLiteral("flaky receiver"));
         QVERIFY(!id.isEmpty());
@@ -474,7 +329,7 @@ private slots:
 
         // A 4xx is final: not retried, the event is dropped.
         quiet();
-        m_receiver.script("/gone", {{410, 0}});
+        m_receiver.script("/gone", {{410, 0, {}}});
         QVERIFY(setHooks({hook(m_receiver.url("/gone"))}));
         QVERIFY(!ask(QStringLiteral("gone receiver")).isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(metric("gatekeeper_gate_webhook_dropped_total"), dropped + 1, 5000);
@@ -492,7 +347,7 @@ private slots:
         QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
         const QString down = QStringLiteral("http://127.0.0.1:%1/down").arg(closed.serverPort());
         closed.close();
-        m_receiver.script("/slow", {{200, 3000}});
+        m_receiver.script("/slow", {{200, 3000, {}}});
         quiet();
         const double deliveries = metric("gatekeeper_gate_webhook_deliveries_total");
         const double dropped = metric("gatekeeper_gate_webhook_dropped_total");

@@ -44,7 +44,7 @@ QJsonObject mrkdwn(const QString &text)
 QString headline(const WebhookEvent &e)
 {
     if (e.previousStatus.isEmpty())
-        return QStringLiteral("New access request");
+        return QStringLiteral("New access request, pending approval");
     return QStringLiteral("Access request %1").arg(e.status);
 }
 
@@ -99,8 +99,8 @@ QJsonObject WebhookEvent::toSlack() const
 {
     const QString requestRef = link.isEmpty() ? QStringLiteral("`%1`").arg(requestId)
                                               : QStringLiteral("<%1|%2>").arg(link, requestId);
-    const QString text = QStringLiteral("%1 on gate `%2` by *%3* (%4): %5")
-                             .arg(headline(*this), slackEscape(gate), slackEscape(requester), status,
+    const QString text = QStringLiteral("%1 on gate `%2` by *%3*: %4")
+                             .arg(headline(*this), slackEscape(gate), slackEscape(requester),
                                   reason.isEmpty() ? QStringLiteral("no reason given") : slackEscape(reason));
     QJsonArray fields{mrkdwn(QStringLiteral("*Requester*\n") + slackEscape(requester)),
                       mrkdwn(QStringLiteral("*Status*\n") +
