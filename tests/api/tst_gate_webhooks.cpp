@@ -88,10 +88,7 @@ class TestGateWebhooks final : public QObject
         return auth.value(QStringLiteral("client_token")).toString().toUtf8();
     }
     HttpAnswer configure(const QJsonObject &settings) { return root("POST", "/v1/auth/gate/config", settings); }
-    bool setHooks(const QJsonArray &hooks)
-    {
-        return configure({{QStringLiteral("webhooks"), hooks}}).status == 204;
-    }
+    bool setHooks(const QJsonArray &hooks) { return configure({{QStringLiteral("webhooks"), hooks}}).status == 204; }
     QString ask(const QString &reason)
     {
         const HttpAnswer a = call("POST", "/v1/auth/gate/request", {{QStringLiteral("reason"), reason}}, m_alice);
@@ -186,8 +183,7 @@ private slots:
         };
         for (const auto &[value, named] : bad) {
             // With a good field next to it: nothing is applied.
-            const HttpAnswer a =
-                configure({{QStringLiteral("webhooks"), value}, {QStringLiteral("token_ttl"), 60}});
+            const HttpAnswer a = configure({{QStringLiteral("webhooks"), value}, {QStringLiteral("token_ttl"), 60}});
             QVERIFY2(a.status == 400, a.body.constData());
             const QString error = a.errors().value(0);
             QVERIFY2(error.startsWith(named + QLatin1Char(' ')) || error.startsWith(named + QLatin1Char(':')),
@@ -271,8 +267,8 @@ private slots:
                 QVERIFY(blocks.size() >= 2);
                 for (const QJsonValue &b : blocks)
                     QVERIFY(!b.toObject().value(QStringLiteral("type")).toString().isEmpty());
-                QVERIFY(slack.body.contains(
-                    QByteArray("<https://gatekeeper.example.com:8200/ui/gates/gate/requests/") + id.toUtf8() + '|'));
+                QVERIFY(slack.body.contains(QByteArray("<https://gatekeeper.example.com:8200/ui/gates/gate/requests/") +
+                                            id.toUtf8() + '|'));
                 previous = state;
             }
         }

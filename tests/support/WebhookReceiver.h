@@ -24,7 +24,7 @@ public:
     struct Answer
     {
         int status = 200;
-        int delayMs = 0;   // -1: never answer (the connection stays open)
+        int delayMs = 0;         // -1: never answer (the connection stays open)
         QByteArray extraHeaders; // e.g. "Location: /elsewhere\r\n"
     };
     struct Hit

@@ -118,7 +118,8 @@ private slots:
         const QJsonArray blocks = e.toSlack().value(QStringLiteral("blocks")).toArray();
         bool sawReason = false;
         for (const QJsonValue &b : blocks) {
-            const QString text = b.toObject().value(QStringLiteral("text")).toObject().value(QStringLiteral("text")).toString();
+            const QString text =
+                b.toObject().value(QStringLiteral("text")).toObject().value(QStringLiteral("text")).toString();
             QVERIFY(text.size() <= 1901);
             if (!text.startsWith(QStringLiteral("*Reason*")))
                 continue;

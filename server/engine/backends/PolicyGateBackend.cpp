@@ -485,12 +485,17 @@ void PolicyGateBackend::notify(const GateRequest &request, const QString &previo
     event.denyReason = request.denyReason;
     Engine *engine = m_context.engine;
     event.link = WebhookEvent::consoleLink(engine->apiAddr(), event.gate, event.requestId);
-    loadConfig().then([engine, event](Result<GateConfig> config) {
-        if (!config)
+    loadConfig().then([engine, event, pending = request.status == kPending](Result<GateConfig> config) mutable {
+        if (!config) {
             qCWarning(lcGate).noquote() << "no webhooks for" << event.name() << "of" << event.requestId << ":"
                                         << config.error();
-        else if (!config.value().webhooks.isEmpty())
-            engine->webhooks().send(config.value().webhooks, event);
+            return;
+        }
+        if (config.value().webhooks.isEmpty())
+            return;
+        if (pending) // as LIST shows it: a pending request needs what the config asks for now
+            event.requiredApprovals = config.value().requiredApprovals;
+        engine->webhooks().send(config.value().webhooks, event);
     });
 }
 

@@ -66,8 +66,7 @@ QString Webhook::display() const
 
 QJsonObject Webhook::toJson() const
 {
-    return {{QStringLiteral("url"), url.toString(QUrl::FullyEncoded)},
-            {QStringLiteral("format"), formatName(format)}};
+    return {{QStringLiteral("url"), url.toString(QUrl::FullyEncoded)}, {QStringLiteral("format"), formatName(format)}};
 }
 
 QList<Webhook> Webhook::fromJsonList(const QJsonArray &json)

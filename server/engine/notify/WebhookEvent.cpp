@@ -97,8 +97,8 @@ QJsonObject WebhookEvent::toJson() const
 
 QJsonObject WebhookEvent::toSlack() const
 {
-    const QString requestRef = link.isEmpty() ? QStringLiteral("`%1`").arg(requestId)
-                                              : QStringLiteral("<%1|%2>").arg(link, requestId);
+    const QString requestRef =
+        link.isEmpty() ? QStringLiteral("`%1`").arg(requestId) : QStringLiteral("<%1|%2>").arg(link, requestId);
     const QString text = QStringLiteral("%1 on gate `%2` by *%3*: %4")
                              .arg(headline(*this), slackEscape(gate), slackEscape(requester),
                                   reason.isEmpty() ? QStringLiteral("no reason given") : slackEscape(reason));
@@ -114,12 +114,13 @@ QJsonObject WebhookEvent::toSlack() const
         fields.append(mrkdwn(QStringLiteral("*Denied by*\n") + slackEscape(deniedBy)));
     QJsonArray blocks{
         QJsonObject{{QStringLiteral("type"), QStringLiteral("section")},
-                    {QStringLiteral("text"), mrkdwn(QStringLiteral("*%1* on gate `%2`")
-                                                        .arg(headline(*this), slackEscape(gate)))}},
+                    {QStringLiteral("text"),
+                     mrkdwn(QStringLiteral("*%1* on gate `%2`").arg(headline(*this), slackEscape(gate)))}},
         QJsonObject{{QStringLiteral("type"), QStringLiteral("section")}, {QStringLiteral("fields"), fields}}};
     if (!reason.isEmpty())
-        blocks.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("section")},
-                                  {QStringLiteral("text"), mrkdwn(QStringLiteral("*Reason*\n") + slackEscape(reason))}});
+        blocks.append(
+            QJsonObject{{QStringLiteral("type"), QStringLiteral("section")},
+                        {QStringLiteral("text"), mrkdwn(QStringLiteral("*Reason*\n") + slackEscape(reason))}});
     if (!denyReason.isEmpty())
         blocks.append(
             QJsonObject{{QStringLiteral("type"), QStringLiteral("section")},

@@ -13,11 +13,11 @@ namespace gk {
 // LIST request: never a grant code, a token, a key or a webhook URL.
 struct WebhookEvent
 {
-    QString deliveryId;     // a random UUID per event, the same in every attempt and for every receiver
-    QString gate;           // the gate's mount path: "gate" for auth/gate/
-    QString mountPoint;     // "auth/gate/"
+    QString deliveryId; // a random UUID per event, the same in every attempt and for every receiver
+    QString gate;       // the gate's mount path: "gate" for auth/gate/
+    QString mountPoint; // "auth/gate/"
     QString requestId;
-    QString requester;      // entity name
+    QString requester; // entity name
     QString reason;
     QString status;         // the new state: pending, approved, denied, cancelled, expired, claimed
     QString previousStatus; // empty for a new request

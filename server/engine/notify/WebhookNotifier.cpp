@@ -59,8 +59,7 @@ WebhookNotifier::WebhookNotifier(Options options, Metrics *metrics)
     counter("gatekeeper_gate_webhook_retries_total", "Gate webhook delivery attempts made again after a failure.",
             &Shared::retries);
     counter("gatekeeper_gate_webhook_dropped_total",
-            "Gate webhook events given up (attempts exhausted, a final answer, or the queue full).",
-            &Shared::dropped);
+            "Gate webhook events given up (attempts exhausted, a final answer, or the queue full).", &Shared::dropped);
     metrics->addGauge(QStringLiteral("gatekeeper_gate_webhook_pending"),
                       QStringLiteral("Gate webhook deliveries queued, in flight or waiting for a retry."),
                       [shared] { return static_cast<double>(shared->pending.load()); });
@@ -75,8 +74,7 @@ WebhookNotifier::~WebhookNotifier()
 
 WebhookNotifier::Counters WebhookNotifier::counters() const
 {
-    return {m_shared->deliveries.load(), m_shared->failures.load(), m_shared->retries.load(),
-            m_shared->dropped.load()};
+    return {m_shared->deliveries.load(), m_shared->failures.load(), m_shared->retries.load(), m_shared->dropped.load()};
 }
 
 int WebhookNotifier::pending() const
@@ -90,8 +88,8 @@ void WebhookNotifier::send(const QList<Webhook> &hooks, const WebhookEvent &even
         if (m_shared->pending.fetch_add(1) >= m_options.maxPending) {
             m_shared->pending.fetch_sub(1);
             m_shared->dropped.fetch_add(1);
-            qCWarning(lcNotify).noquote() << "webhook queue full: event" << event.name() << "for" << hook.display()
-                                          << "dropped";
+            qCWarning(lcNotify).noquote()
+                << "webhook queue full: event" << event.name() << "for" << hook.display() << "dropped";
             continue;
         }
         auto delivery = std::make_shared<Delivery>();
@@ -99,7 +97,8 @@ void WebhookNotifier::send(const QList<Webhook> &hooks, const WebhookEvent &even
         delivery->body = event.body(hook.format);
         delivery->eventName = event.name().toUtf8();
         delivery->deliveryId = event.deliveryId.toUtf8();
-        QMetaObject::invokeMethod(m_context, [this, delivery] { attempt(delivery); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_context, [this, delivery] { attempt(delivery); }, Qt::QueuedConnection);
     }
 }
 
@@ -142,9 +141,9 @@ void WebhookNotifier::answered(const std::shared_ptr<Delivery> &delivery, int ht
     const bool retryable = httpStatus == 0 || httpStatus >= 500 || httpStatus == 408 || httpStatus == 429;
     if (retryable && delivery->attempts < m_options.attempts) {
         m_shared->retries.fetch_add(1);
-        const qint64 delay = std::min<qint64>(static_cast<qint64>(m_options.retryDelayMs)
-                                                  << std::min(delivery->attempts - 1, 30),
-                                              m_options.maxRetryDelayMs);
+        const qint64 delay =
+            std::min<qint64>(static_cast<qint64>(m_options.retryDelayMs) << std::min(delivery->attempts - 1, 30),
+                             m_options.maxRetryDelayMs);
         qCInfo(lcNotify).noquote() << "webhook" << delivery->hook.display() << QStringLiteral("failed (%1):").arg(what)
                                    << "retry in" << delay << "ms";
         QTimer::singleShot(std::chrono::milliseconds(delay), m_context, [this, delivery] { attempt(delivery); });

@@ -67,8 +67,8 @@ private:
     const Options m_options;
     std::shared_ptr<Shared> m_shared; // the counters, also read by the metrics
     std::unique_ptr<QThread> m_thread;
-    QObject *m_context = nullptr;                  // lives in m_thread: parent of the network manager and the timers
-    QNetworkAccessManager *m_network = nullptr;    // made in m_thread on first use
+    QObject *m_context = nullptr;               // lives in m_thread: parent of the network manager and the timers
+    QNetworkAccessManager *m_network = nullptr; // made in m_thread on first use
 };
 
 } // namespace gk
