@@ -368,6 +368,25 @@ private slots:
         quiet();
     }
 
+    void expiryIsSent()
+    {
+        quiet();
+        QCOMPARE(configure({{QStringLiteral("request_ttl"), 1}}).status, 204);
+        QVERIFY(setHooks({hook(m_receiver.url("/json"))}));
+        const QString id = ask(QStringLiteral("short-lived"));
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(field(call("GET", "/v1/auth/gate/request", {}, m_alice), "status"),
+                                  QStringLiteral("expired"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_receiver.find("/json", id, QStringLiteral("gate.request.expired")).body.isEmpty(),
+                                 10000);
+        const QJsonObject e =
+            QJsonDocument::fromJson(m_receiver.find("/json", id, QStringLiteral("gate.request.expired")).body).object();
+        QCOMPARE(e.value(QStringLiteral("previous_status")).toString(), QStringLiteral("pending"));
+        QCOMPARE(e.value(QStringLiteral("reason")).toString(), QStringLiteral("short-lived"));
+        QCOMPARE(configure({{QStringLiteral("request_ttl"), 3600}}).status, 204);
+        quiet();
+    }
+
     void noSecretInAnyPayload()
     {
         const QList<Receiver::Hit> all = m_receiver.hits();
