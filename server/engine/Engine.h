@@ -29,6 +29,7 @@ class IdentityStore;
 class ResponseWrapper;
 class EventLog;
 class AuditBroker;
+class WebhookNotifier;
 
 struct EngineOptions
 {
@@ -37,6 +38,9 @@ struct EngineOptions
     QString storageType;                    // for seal-status "storage_type"
     int passwordHashLogN = 15;              // log2 of scrypt's N for new userpass password hashes (tests lower it)
     int tidyIntervalMs = 5 * 60 * 1000;     // the periodic tidy (tokens, wrapped answers, gate sweeps); tests lower it
+    int webhookAttempts = 5;                // gate webhooks: attempts per event and receiver
+    int webhookRetryDelayMs = 1000;         // before the first retry, doubled for each next one; tests lower it
+    int webhookTimeoutMs = 10 * 1000;       // one webhook attempt
 };
 
 // The request pipeline and everything it stands on: the physical store, the seal and barrier, the mount
@@ -103,6 +107,7 @@ public:
     ResponseWrapper &wrapping() { return *m_wrapping; }
     EventLog &events() { return *m_events; }
     AuditBroker &audit() { return *m_audit; }
+    WebhookNotifier &webhooks() { return *m_webhooks; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -131,6 +136,7 @@ private:
     qint64 m_activeSinceMsecs = 0;
     std::unique_ptr<AuditBroker> m_audit;     // after the barrier it stores its table in
     std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
+    std::unique_ptr<WebhookNotifier> m_webhooks; // its thread ends before the rest goes: deliveries are abandoned
     std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
 };
 

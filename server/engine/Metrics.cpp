@@ -34,6 +34,12 @@ void Metrics::addGauge(const QString &name, const QString &help, std::function<d
     m_gauges[name] = Gauge{help, std::move(value)};
 }
 
+void Metrics::addCounter(const QString &name, const QString &help, std::function<double()> value)
+{
+    QMutexLocker lock(&m_mutex);
+    m_counters[name] = Gauge{help, std::move(value)};
+}
+
 static QByteArray escapeLabel(const QString &value)
 {
     QByteArray out = value.toUtf8();
@@ -80,11 +86,15 @@ QByteArray Metrics::renderPrometheus() const
         out += "gatekeeper_http_request_duration_seconds_count{route=\"" + label + "\"} " +
                QByteArray::number(count) + '\n';
     }
-    for (const auto &[name, gauge] : m_gauges) {
-        const QByteArray n = name.toUtf8();
-        out += "# HELP " + n + ' ' + gauge.help.toUtf8() + "\n# TYPE " + n + " gauge\n" + n + ' ' +
-               QByteArray::number(gauge.value(), 'g', 12) + '\n';
-    }
+    const auto scalars = [&out](const std::map<QString, Gauge> &all, const QByteArray &type) {
+        for (const auto &[name, scalar] : all) {
+            const QByteArray n = name.toUtf8();
+            out += "# HELP " + n + ' ' + scalar.help.toUtf8() + "\n# TYPE " + n + ' ' + type + '\n' + n + ' ' +
+                   QByteArray::number(scalar.value(), 'g', 15) + '\n';
+        }
+    };
+    scalars(m_gauges, QByteArrayLiteral("gauge"));
+    scalars(m_counters, QByteArrayLiteral("counter"));
     return out;
 }
 
@@ -117,6 +127,8 @@ QJsonObject Metrics::renderJson() const
             {QStringLiteral("Labels"), QJsonObject{{QStringLiteral("route"), name}}},
         });
     }
+    for (const auto &[name, counter] : m_counters)
+        counters.append(QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Count"), counter.value()}});
     QJsonArray gauges;
     for (const auto &[name, gauge] : m_gauges)
         gauges.append(QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Value"), gauge.value()}});

@@ -44,6 +44,8 @@ public:
     std::shared_ptr<RouteStats> routeStats(const QString &route);
     // Gauges computed when rendering (seal state, ...): name -> (help, value function).
     void addGauge(const QString &name, const QString &help, std::function<double()> value);
+    // Counters kept elsewhere (webhook deliveries, ...), read when rendering: name -> (help, value function).
+    void addCounter(const QString &name, const QString &help, std::function<double()> value);
     QByteArray renderPrometheus() const;
     // The same figures as JSON (Vault's default metrics format: Counters, Gauges, Samples).
     QJsonObject renderJson() const;
@@ -57,6 +59,7 @@ private:
         std::function<double()> value;
     };
     std::map<QString, Gauge> m_gauges;
+    std::map<QString, Gauge> m_counters;
 };
 
 } // namespace gk

@@ -5,9 +5,12 @@
 #include "UnsealedServer.h"
 
 #include "engine/Engine.h"
+#include "engine/audit/AuditChain.h"
 #include "engine/storage/Storage.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QTest>
 #include <QUuid>
@@ -335,6 +338,43 @@ private slots:
                            {QStringLiteral("token_ttl"), 600}}));
     }
 
+    void blockingListWakesOnNewRequest()
+    {
+        // An approver's LIST with ?index=N&wait=30s holds its answer until the next change, and a new request wakes
+        // it: its answer (with the new request) comes within 100 ms of the request's own answer. Both are measured
+        // from the moment the request was sent, so time the request spends queued counts for neither.
+        const HttpAnswer before = call("LIST", "/v1/auth/gate/request", {}, m_bob);
+        QCOMPARE(before.status, 200);
+        const QByteArray index = before.header("X-Gatekeeper-Index");
+        QVERIFY(index.toULongLong() > 0);
+        const std::unique_ptr<RawHttpClient> watcher = m_gk.server().connect();
+        const std::unique_ptr<RawHttpClient> writer = m_gk.server().connect();
+        QVERIFY(watcher->isConnected() && writer->isConnected());
+        QVERIFY(watcher->send(RawHttpClient::formatRequest(
+            "LIST", QByteArray("/v1/auth/gate/request?index=") + index + "&wait=30s", {}, {{"X-Vault-Token", m_bob}})));
+        QVERIFY(!watcher->readAnswer(300).complete); // nothing changed yet: it waits
+
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("reason"), QStringLiteral("wake the approvers")}})
+                .toJson(QJsonDocument::Compact);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(writer->send(RawHttpClient::formatRequest(
+            "POST", "/v1/auth/gate/request", body, {{"X-Vault-Token", m_alice}, {"Content-Type", "application/json"}})));
+        const HttpAnswer written = writer->readAnswer(5000);
+        const qint64 writtenMs = clock.elapsed();
+        const HttpAnswer woken = watcher->readAnswer(5000);
+        const qint64 wokenMs = clock.elapsed();
+        QCOMPARE(written.status, 200);
+        QCOMPARE(woken.status, 200);
+        const QString id = field(written, "request_id");
+        QVERIFY(isUuid(id));
+        QVERIFY(woken.header("X-Gatekeeper-Index").toULongLong() > index.toULongLong());
+        QVERIFY(dataOf(woken).value(QStringLiteral("keys")).toArray().contains(id));
+        qInfo("request answered after %lld ms, the blocked LIST after %lld ms", writtenMs, wokenMs);
+        QVERIFY2(wokenMs - writtenMs < 100, qPrintable(QStringLiteral("%1 ms").arg(wokenMs - writtenMs)));
+    }
+
     void denyAndCancel()
     {
         QString id = field(ask(QStringLiteral("look at logs"), m_alice), "request_id");
@@ -541,6 +581,48 @@ private slots:
         const QJsonObject item = listed(id, m_bob);
         QCOMPARE(item.value(QStringLiteral("num_approvals")).toInt(), 0);
         QCOMPARE(item.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    }
+
+    void sweepExpiryIsAudited()
+    {
+        // An expiry made by the background sweep (no request touches the request) has an audit line of its own,
+        // as every transition has: ids and states only, never the reason.
+        const QString log = QDir(m_gk.storageDir()).filePath(QStringLiteral("gate-audit.log"));
+        QCOMPARE(root("PUT", "/v1/sys/audit/gate-file",
+                      {{QStringLiteral("type"), QStringLiteral("file")},
+                       {QStringLiteral("options"), QJsonObject{{QStringLiteral("file_path"), log}}}})
+                     .status,
+                 204);
+        QVERIFY(configure({{QStringLiteral("request_ttl"), 1}}));
+        const QString id = field(ask(QStringLiteral("nobody looks"), m_alice), "request_id");
+        QVERIFY(isUuid(id));
+        const auto transitions = [&log, &id] {
+            QStringList states;
+            QFile f(log);
+            if (!f.open(QIODevice::ReadOnly))
+                return states;
+            for (const QByteArray &line : f.readAll().split('\n')) {
+                const QJsonObject entry = QJsonDocument::fromJson(line).object();
+                const QJsonObject event = entry.value(QStringLiteral("event")).toObject();
+                if (entry.value(QStringLiteral("type")).toString() == QLatin1String("event") &&
+                    event.value(QStringLiteral("path")).toString() == QStringLiteral("auth/gate/request/") + id)
+                    states.append(event.value(QStringLiteral("kind")).toString());
+            }
+            return states;
+        };
+        // Only the file is read meanwhile: the expiry can come from the sweep alone.
+        QTRY_COMPARE_WITH_TIMEOUT(transitions(),
+                                  (QStringList{QStringLiteral("gate.request.pending"),
+                                               QStringLiteral("gate.request.expired")}),
+                                  15000);
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(!text.contains("nobody looks"));
+        QVERIFY(text.contains("\"previous_status\":\"pending\""));
+        QVERIFY(audit::verifyFile(log).intact());
+        QCOMPARE(root("DELETE", "/v1/sys/audit/gate-file").status, 204);
+        QVERIFY(configure({{QStringLiteral("request_ttl"), 3600}}));
     }
 
     void sweepExpiresAndDeletes()

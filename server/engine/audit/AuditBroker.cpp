@@ -390,6 +390,14 @@ QFuture<Response> AuditBroker::audited(Request request, const std::function<QFut
         .unwrap();
 }
 
+QFuture<Status> AuditBroker::recordEvent(const QJsonObject &event)
+{
+    const std::shared_ptr<AuditTrail> trail = begin();
+    if (!trail)
+        return ready(Status::ok());
+    return trail->writeEvent(event).then([trail](Status st) { return st; }); // the trail lives until it is written
+}
+
 QFuture<Response> AuditBroker::beforeHandler(const Request &request, const Handler &handler)
 {
     if (!request.audit)

@@ -72,6 +72,10 @@ public:
     // The pipeline: runs dispatch with request.audit set when a device is active (and writes the response line
     // after it), or runs it as it is.
     QFuture<Response> audited(Request request, const std::function<QFuture<Response>(Request)> &dispatch);
+    // A change made outside any request (a gate's sweep expiring a request, ...), or a transition worth its own line:
+    // one "event" line ({"time", "type": "event", "event": event}) on every active device. event is written as given
+    // and must hold no secret value. Ok at once when no device is enabled; a failure when none could write it.
+    QFuture<Status> recordEvent(const QJsonObject &event);
     // Called by the pipeline right before a handler: writes the request line first when request.audit is set.
     static QFuture<Response> beforeHandler(const Request &request, const Handler &handler);
 

@@ -236,6 +236,20 @@ QList<QFuture<Status>> AuditTrail::writeToAll(const QList<QByteArray> &entries)
     return futures;
 }
 
+QFuture<Status> AuditTrail::writeEvent(const QJsonObject &event)
+{
+    const QJsonObject entry{{QStringLiteral("time"), now()},
+                            {QStringLiteral("type"), QStringLiteral("event")},
+                            {QStringLiteral("event"), event}};
+    QList<QFuture<Status>> futures = writeToAll({compact(entry)});
+    const qsizetype devices = m_devices.size();
+    return QtFuture::whenAll(futures.begin(), futures.end()).then([devices](const QList<QFuture<Status>> &results) {
+        return someDeviceWroteAll(results, devices)
+                   ? Status::ok()
+                   : Status::fail(QStringLiteral("audit: no audit device could record the event"));
+    });
+}
+
 QFuture<Response> AuditTrail::beforeHandler(const Request &request,
                                             const std::function<QFuture<Response>(const Request &)> &handler)
 {

@@ -51,6 +51,10 @@ public:
     // response, or a 500 when no device wrote what it had to.
     QFuture<Response> afterResponse(const Request &request, const Response &response);
 
+    // A line for a change made outside the request/response pair ({"time", "type": "event", "event": event}); fails
+    // when no device wrote it.
+    QFuture<Status> writeEvent(const QJsonObject &event);
+
     const AuditHasher &hasher() const { return m_hasher; }
     QJsonObject requestEntry(const Request &request, const QString &error) const;
     QJsonObject responseEntry(const Request &request, const Response &response) const;

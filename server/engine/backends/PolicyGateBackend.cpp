@@ -1,9 +1,11 @@
 #include "engine/backends/PolicyGateBackend.h"
 
 #include "engine/Engine.h"
+#include "engine/audit/AuditBroker.h"
 #include "engine/backends/IdentityStore.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/events/EventLog.h"
+#include "engine/notify/WebhookNotifier.h"
 #include "engine/policy/VaultData.h"
 #include "engine/token/TokenEntry.h"
 
@@ -113,7 +115,8 @@ QJsonObject GateConfig::toJson() const
             {QStringLiteral("request_ttl"), requestTtl},
             {QStringLiteral("required_approvals"), requiredApprovals},
             {QStringLiteral("require_reason"), requireReason},
-            {QStringLiteral("delete_after"), deleteAfter}};
+            {QStringLiteral("delete_after"), deleteAfter},
+            {QStringLiteral("webhooks"), Webhook::toJsonList(webhooks)}};
 }
 
 GateConfig GateConfig::fromJson(const QJsonObject &json)
@@ -127,13 +130,15 @@ GateConfig GateConfig::fromJson(const QJsonObject &json)
     c.requiredApprovals = json.value(QStringLiteral("required_approvals")).toInteger(c.requiredApprovals);
     c.requireReason = json.value(QStringLiteral("require_reason")).toBool(c.requireReason);
     c.deleteAfter = json.value(QStringLiteral("delete_after")).toInteger(c.deleteAfter);
+    c.webhooks = Webhook::fromJsonList(json.value(QStringLiteral("webhooks")).toArray());
     return c;
 }
 
 Status GateConfig::update(const QJsonObject &data)
 {
     if (const auto unknown = unknownField(data, {"policies", "token_ttl", "approval_ttl", "request_ttl",
-                                                 "required_approvals", "require_reason", "delete_after"}))
+                                                 "required_approvals", "require_reason", "delete_after",
+                                                 "webhooks"}))
         return Status::fail(*unknown, 400);
     GateConfig next = *this;
     const auto policyList = fields::stringList(data, QStringLiteral("policies"));
@@ -185,6 +190,13 @@ Status GateConfig::update(const QJsonObject &data)
         return reason.status();
     if (reason.value())
         next.requireReason = *reason.value();
+    if (data.contains(QStringLiteral("webhooks"))) {
+        const Result<QList<Webhook>> hooks = Webhook::parseList(data.value(QStringLiteral("webhooks")),
+                                                                QStringLiteral("webhooks"));
+        if (!hooks)
+            return hooks.status();
+        next.webhooks = hooks.value();
+    }
     *this = next;
     return Status::ok();
 }
@@ -425,12 +437,66 @@ void PolicyGateBackend::transitioned(const GateRequest &request, const QString &
 {
     // The live index: the console follows requests through sys/events ("gate.request.approved", ...). Neither the
     // reason nor a grant code is part of an event.
-    m_context.engine->events().record(QStringLiteral("gate.request.") + request.status,
-                                      previousStatus.isEmpty() ? QStringLiteral("create") : QStringLiteral("update"),
-                                      m_context.mountPrefix() + QStringLiteral("request/") + request.id);
+    const QString kind = QStringLiteral("gate.request.") + request.status;
+    const QString operation = previousStatus.isEmpty() ? QStringLiteral("create") : QStringLiteral("update");
+    const QString path = m_context.mountPrefix() + QStringLiteral("request/") + request.id;
+    m_context.engine->events().record(kind, operation, path);
+    // The audit trail: a line of its own, also for the changes no request made (the sweep's expiries). Ids and states
+    // only, so nothing in it needs hashing.
+    const QJsonObject audited{{QStringLiteral("kind"), kind},
+                              {QStringLiteral("operation"), operation},
+                              {QStringLiteral("path"), path},
+                              {QStringLiteral("mount_point"), m_context.mountPrefix()},
+                              {QStringLiteral("data"),
+                               QJsonObject{{QStringLiteral("request_id"), request.id},
+                                           {QStringLiteral("entity_id"), request.entityId},
+                                           {QStringLiteral("previous_status"), previousStatus},
+                                           {QStringLiteral("status"), request.status}}}};
+    m_context.engine->audit().recordEvent(audited).then([path](Status st) {
+        if (!st)
+            qCWarning(lcGate).noquote() << "the transition of" << path << "is not in the audit trail:" << st.error();
+    });
     qCInfo(lcGate).noquote() << "gate" << m_context.mountPrefix() << "request" << request.id << ":"
                              << (previousStatus.isEmpty() ? QStringLiteral("new") : previousStatus) << "->"
                              << request.status;
+    notify(request, previousStatus);
+}
+
+void PolicyGateBackend::notify(const GateRequest &request, const QString &previousStatus) const
+{
+    WebhookEvent event;
+    event.deliveryId = crypto::randomUuid();
+    event.mountPoint = m_context.mountPrefix();
+    event.gate = m_context.entry.path; // "gate/": the mount's path below auth/
+    while (event.gate.endsWith(QLatin1Char('/')))
+        event.gate.chop(1);
+    event.requestId = request.id;
+    event.requester = request.requester;
+    event.reason = request.reason;
+    event.status = request.status;
+    event.previousStatus = previousStatus;
+    event.timeMs = request.updatedMs;
+    event.iatMs = request.iatMs;
+    event.expMs = request.expMs;
+    event.numApprovals = request.approvals.size();
+    event.requiredApprovals = request.requiredApprovals;
+    event.approvers = request.approverNames();
+    event.deniedBy = request.deniedBy;
+    event.denyReason = request.denyReason;
+    Engine *engine = m_context.engine;
+    event.link = WebhookEvent::consoleLink(engine->apiAddr(), event.gate, event.requestId);
+    loadConfig().then([engine, event, pending = request.status == kPending](Result<GateConfig> config) mutable {
+        if (!config) {
+            qCWarning(lcGate).noquote() << "no webhooks for" << event.name() << "of" << event.requestId << ":"
+                                        << config.error();
+            return;
+        }
+        if (config.value().webhooks.isEmpty())
+            return;
+        if (pending) // as LIST shows it: a pending request needs what the config asks for now
+            event.requiredApprovals = config.value().requiredApprovals;
+        engine->webhooks().send(config.value().webhooks, event);
+    });
 }
 
 bool PolicyGateBackend::expireIfDue(GateRequest &request, qint64 now)

@@ -5,6 +5,7 @@
 #include "engine/backends/KeyedSequencer.h"
 #include "engine/backends/MountTable.h"
 #include "engine/crypto/SecureBytes.h"
+#include "engine/notify/Webhook.h"
 #include "engine/storage/Storage.h"
 
 #include <QFuture>
@@ -31,6 +32,7 @@ struct GateConfig
     qint64 requiredApprovals = 1;  // distinct approvers needed, >= 1
     bool requireReason = false;
     qint64 deleteAfter = 86400;    // seconds after its last change that a finished request is removed
+    QList<Webhook> webhooks;       // told of every transition (WebhookNotifier)
 
     QJsonObject toJson() const;
     static GateConfig fromJson(const QJsonObject &json);
@@ -127,8 +129,11 @@ private:
     // Stores the request (with extra operations in the same batch) and, when its status moved, calls transitioned().
     QFuture<Status> commit(const GateRequest &request, const QString &previousStatus, QList<StorageOp> extra = {});
     // A request's state change has been stored: pending -> approved, approved -> claimed, ... (previousStatus is
-    // empty for a new request).
+    // empty for a new request). Records it in the live index and the audit trail, logs it, and hands it to the
+    // gate's webhooks; nothing here delays or fails the change.
     void transitioned(const GateRequest &request, const QString &previousStatus) const;
+    // The gate's webhooks (from its config, read now) get the transition; returns at once.
+    void notify(const GateRequest &request, const QString &previousStatus) const;
     // Moves a pending or approved request whose time is up to expired (in memory); true when it did.
     static bool expireIfDue(GateRequest &request, qint64 nowMs);
     // Runs fn on the request under its sequencer key, after expiring it when due (stored before fn runs).
