@@ -29,6 +29,7 @@ class IdentityStore;
 class ResponseWrapper;
 class EventLog;
 class AuditBroker;
+class Broker;
 
 struct EngineOptions
 {
@@ -103,6 +104,7 @@ public:
     ResponseWrapper &wrapping() { return *m_wrapping; }
     EventLog &events() { return *m_events; }
     AuditBroker &audit() { return *m_audit; }
+    Broker &broker() { return *m_broker; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -132,6 +134,7 @@ private:
     std::unique_ptr<AuditBroker> m_audit;     // after the barrier it stores its table in
     std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
     std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
+    std::unique_ptr<Broker> m_broker;         // the task token broker; destroyed before what it uses
 };
 
 } // namespace gk
