@@ -150,6 +150,7 @@ QFuture<Status> Engine::start()
             m_tokens->tidy();
         m_wrapping->tidy();
         m_mountTable->tidy();
+        m_broker->tidy();
     });
     m_tokenTidyTimer->start();
     return m_seal->load();

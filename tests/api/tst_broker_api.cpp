@@ -7,6 +7,7 @@
 #include "UnsealedServer.h"
 
 #include "engine/Engine.h"
+#include "engine/broker/Broker.h"
 #include "http/HttpServer.h"
 
 #include <QDateTime>
@@ -505,6 +506,32 @@ private slots:
         QVERIFY(unsealBroker());
         QCOMPARE(tokenFor(QStringLiteral("restart-1")).status, 200);
         QVERIFY(standardError(tokenFor(QStringLiteral("restart-1")), 429));
+    }
+
+    void tidyRemovesAllotmentsOfTasksPastTheirGrace()
+    {
+        makeGrid(QStringLiteral("brief"), {{QStringLiteral("task_grace"), QStringLiteral("1s")}});
+        registerTask(QStringLiteral("brief"), QStringLiteral("brief-1"), QStringLiteral("brief"));
+        setPolicies({{QStringLiteral("brief:*"), policy({QStringLiteral("web")})}});
+        QCOMPARE(tokenFor(QStringLiteral("brief-1"), {}, QStringLiteral("brief")).status, 200);
+        const auto tidy = [&] {
+            QFuture<Result<int>> f = m_srv->engine().broker().tidy();
+            f.waitForFinished();
+            if (!f.result())
+                qWarning() << "tidy failed:" << f.result().error();
+            return f.result() ? f.result().value() : -1;
+        };
+        const auto used = [&] {
+            QFuture<Result<int>> f = m_srv->engine().broker().store().allotmentUsed(
+                QStringLiteral("brief"), QStringLiteral("brief-1"), QStringLiteral("web"));
+            f.waitForFinished();
+            return f.result() ? f.result().value() : -1;
+        };
+        QCOMPARE(used(), 1);
+        // Within the grace the allotment is kept; once the task is past it (a 403 from then on), tidy removes it.
+        QTRY_VERIFY_WITH_TIMEOUT(tidy() >= 0 && used() == 0, 10000);
+        QVERIFY(standardError(tokenFor(QStringLiteral("brief-1"), {}, QStringLiteral("brief")), 403));
+        QCOMPARE(tidy(), 0);
     }
 
     void sealingTheBarrierSealsTheBroker()

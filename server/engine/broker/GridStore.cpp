@@ -283,10 +283,50 @@ QFuture<Result<int>> GridStore::allotmentUsed(const QString &grid, const QString
     });
 }
 
-QFuture<Status> GridStore::setAllotmentUsed(const QString &grid, const QString &taskId, const QString &role, int used)
+QFuture<Status> GridStore::setAllotmentUsed(const QString &grid, const QString &taskId, const QString &role, int used,
+                                            qint64 startedAt)
 {
-    return writeJson(allotmentKey(grid, taskId, role),
-                     {{QStringLiteral("task_id"), taskId}, {QStringLiteral("role"), role}, {QStringLiteral("used"), used}});
+    return writeJson(allotmentKey(grid, taskId, role), {{QStringLiteral("task_id"), taskId},
+                                                        {QStringLiteral("role"), role},
+                                                        {QStringLiteral("used"), used},
+                                                        {QStringLiteral("started_at"), startedAt}});
+}
+
+QFuture<Result<int>> GridStore::tidyAllotments(const Grid &grid, qint64 now)
+{
+    using R = Result<int>;
+    const QString name = grid.name;
+    const qint64 grace = grid.taskGrace;
+    return readAll(allotmentsFolder(name))
+        .then([this, name, grace, now](Result<QList<QJsonObject>> all) -> QFuture<R> {
+            if (!all)
+                return ready(R(all.status()));
+            QList<QFuture<Status>> removals;
+            for (const QJsonObject &record : all.value()) {
+                const qint64 started = record.value(QStringLiteral("started_at")).toInteger();
+                if (started <= 0 || now - started <= grace)
+                    continue;
+                const QString taskId = record.value(QStringLiteral("task_id")).toString();
+                const QString role = record.value(QStringLiteral("role")).toString();
+                const QString key = allotmentKey(name, taskId, role);
+                removals.append(inAllotment<Status>(
+                    name, taskId, role, [this, key] { return m_barrier->remove(key); },
+                    Status::fail(QStringLiteral("the server is stopping"), 503)));
+            }
+            if (removals.isEmpty())
+                return ready(R(0));
+            return QtFuture::whenAll(removals.begin(), removals.end())
+                .then([](const QList<QFuture<Status>> &done) -> R {
+                    int removed = 0;
+                    for (const QFuture<Status> &f : done) {
+                        if (!f.result())
+                            return f.result();
+                        ++removed;
+                    }
+                    return removed;
+                });
+        })
+        .unwrap();
 }
 
 } // namespace gk
