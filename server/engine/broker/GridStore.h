@@ -97,6 +97,9 @@ private:
     static QString allotmentKey(const QString &grid, const QString &taskId, const QString &role);
     QFuture<Result<std::optional<QJsonObject>>> readJson(const QString &key);
     QFuture<Result<QList<QJsonObject>>> readAll(const QString &folder);
+    // The record at key (T::fromJson), or nullopt; every record directly below folder.
+    template <typename T> QFuture<Result<std::optional<T>>> readOne(const QString &key);
+    template <typename T> QFuture<Result<QList<T>>> readEach(const QString &folder);
     QFuture<Status> writeJson(const QString &key, const QJsonObject &value);
     // Every key below folder (recursively).
     QFuture<Result<QStringList>> keysBelow(const QString &folder);
