@@ -234,6 +234,8 @@ QFuture<Response> Engine::dispatch(Request request)
     if (handler == route->spec.handlers.end()) {
         Response r = Response::error(405, QStringLiteral("unsupported operation"));
         r.withHeader("Allow", allowHeader(route->spec.handlers).toLatin1());
+        if (route->spec.reshape)
+            r = route->spec.reshape(std::move(r));
         route->stats->record(r.status, timer.nsecsElapsed());
         return ready(std::move(r));
     }

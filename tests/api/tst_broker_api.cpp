@@ -206,6 +206,9 @@ private slots:
         const HttpAnswer t = tokenFor(QStringLiteral("sealed-1"));
         QVERIFY2(standardError(t, 503), t.body.constData());
         QCOMPARE(t.json().value(QStringLiteral("unsealed")).toBool(true), false);
+        const HttpAnswer wrongMethod = bare("GET", "/token");
+        QVERIFY2(standardError(wrongMethod, 405), wrongMethod.body.constData());
+        QVERIFY(wrongMethod.hasHeader("Allow"));
         const HttpAnswer s = bare("GET", "/status");
         QCOMPARE(s.status, 503);
         QCOMPARE(s.json().value(QStringLiteral("unsealed")).toBool(true), false);
