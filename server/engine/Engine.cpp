@@ -156,6 +156,7 @@ QFuture<Status> Engine::start()
             m_tokens->tidy();
         m_wrapping->tidy();
         m_mountTable->tidy();
+        m_broker->tidy();
     });
     m_tokenTidyTimer->start();
     return m_seal->load();
@@ -239,6 +240,8 @@ QFuture<Response> Engine::dispatch(Request request)
     if (handler == route->spec.handlers.end()) {
         Response r = Response::error(405, QStringLiteral("unsupported operation"));
         r.withHeader("Allow", allowHeader(route->spec.handlers).toLatin1());
+        if (route->spec.reshape)
+            r = route->spec.reshape(std::move(r));
         route->stats->record(r.status, timer.nsecsElapsed());
         return ready(std::move(r));
     }

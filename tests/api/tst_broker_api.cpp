@@ -7,15 +7,20 @@
 #include "UnsealedServer.h"
 
 #include "engine/Engine.h"
+#include "engine/broker/Broker.h"
+#include "engine/broker/SchedulerAdapter.h"
+#include "engine/broker/TaskLookup.h"
 #include "http/HttpServer.h"
 
 #include <QDateTime>
 #include <QFile>
+#include <QPromise>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -29,6 +34,40 @@ QByteArray compact(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
+
+// A scheduler reached over the network, as the broker sees it through the adapter interface: it knows one task,
+// or never answers, or fails. It counts the lookups it gets (the shared per-task cache should spare most).
+class ScriptedScheduler final : public SchedulerAdapter
+{
+public:
+    enum class Mode { Answer, Hang, Fail };
+    ScriptedScheduler(Mode mode, std::shared_ptr<std::atomic<int>> calls) : m_mode(mode), m_calls(std::move(calls)) {}
+    QFuture<Result<TaskInfo>> lookup(const QString &taskId) override
+    {
+        ++*m_calls;
+        if (m_mode == Mode::Hang) {
+            auto never = std::make_shared<QPromise<Result<TaskInfo>>>();
+            never->start();
+            m_pending.append(never);
+            return never->future();
+        }
+        if (m_mode == Mode::Fail || taskId != u"remote-1")
+            return QtFuture::makeReadyFuture(
+                Result<TaskInfo>::fail(QStringLiteral("garbage from the scheduler"), m_mode == Mode::Fail ? 500 : 404));
+        return QtFuture::makeReadyFuture(Result<TaskInfo>(TaskInfo{taskId, QStringLiteral("remote"), QString(),
+                                                                   QStringLiteral("127.0.0.1"),
+                                                                   QDateTime::currentSecsSinceEpoch(), true}));
+    }
+    QFuture<Result<QList<NodeInfo>>> nodes() override
+    {
+        return QtFuture::makeReadyFuture(Result<QList<NodeInfo>>(QList<NodeInfo>{NodeInfo{"n1", "10.1.1.1", 1}}));
+    }
+
+private:
+    Mode m_mode;
+    std::shared_ptr<std::atomic<int>> m_calls;
+    QList<std::shared_ptr<QPromise<Result<TaskInfo>>>> m_pending;
+};
 } // namespace
 
 class TestBrokerApi final : public QObject
@@ -167,6 +206,9 @@ private slots:
         const HttpAnswer t = tokenFor(QStringLiteral("sealed-1"));
         QVERIFY2(standardError(t, 503), t.body.constData());
         QCOMPARE(t.json().value(QStringLiteral("unsealed")).toBool(true), false);
+        const HttpAnswer wrongMethod = bare("GET", "/token");
+        QVERIFY2(standardError(wrongMethod, 405), wrongMethod.body.constData());
+        QVERIFY(wrongMethod.hasHeader("Allow"));
         const HttpAnswer s = bare("GET", "/status");
         QCOMPARE(s.status, 503);
         QCOMPARE(s.json().value(QStringLiteral("unsealed")).toBool(true), false);
@@ -507,6 +549,32 @@ private slots:
         QVERIFY(standardError(tokenFor(QStringLiteral("restart-1")), 429));
     }
 
+    void tidyRemovesAllotmentsOfTasksPastTheirGrace()
+    {
+        makeGrid(QStringLiteral("brief"), {{QStringLiteral("task_grace"), QStringLiteral("1s")}});
+        registerTask(QStringLiteral("brief"), QStringLiteral("brief-1"), QStringLiteral("brief"));
+        setPolicies({{QStringLiteral("brief:*"), policy({QStringLiteral("web")})}});
+        QCOMPARE(tokenFor(QStringLiteral("brief-1"), {}, QStringLiteral("brief")).status, 200);
+        const auto tidy = [&] {
+            QFuture<Result<int>> f = m_srv->engine().broker().tidy();
+            f.waitForFinished();
+            if (!f.result())
+                qWarning() << "tidy failed:" << f.result().error();
+            return f.result() ? f.result().value() : -1;
+        };
+        const auto used = [&] {
+            QFuture<Result<int>> f = m_srv->engine().broker().store().allotmentUsed(
+                QStringLiteral("brief"), QStringLiteral("brief-1"), QStringLiteral("web"));
+            f.waitForFinished();
+            return f.result() ? f.result().value() : -1;
+        };
+        QCOMPARE(used(), 1);
+        // Within the grace the allotment is kept; once the task is past it (a 403 from then on), tidy removes it.
+        QTRY_VERIFY_WITH_TIMEOUT(tidy() >= 0 && used() == 0, 10000);
+        QVERIFY(standardError(tokenFor(QStringLiteral("brief-1"), {}, QStringLiteral("brief")), 403));
+        QCOMPARE(tidy(), 0);
+    }
+
     void sealingTheBarrierSealsTheBroker()
     {
         QCOMPARE(bare("GET", "/status").status, 200);
@@ -611,6 +679,42 @@ private slots:
         QCOMPARE(root("GET", "/v1/grids/nodes").status, 404);
         makeGrid(QStringLiteral("nodes"));
         QCOMPARE(root("GET", "/v1/grids/nodes/tasks/n-1").status, 404);
+    }
+
+    void remoteSchedulersShareDeadlineAndCache()
+    {
+        TaskLookup &lookup = m_srv->engine().broker().lookup();
+        auto calls = std::make_shared<std::atomic<int>>(0);
+        auto mode = std::make_shared<std::atomic<int>>(int(ScriptedScheduler::Mode::Answer));
+        lookup.registerType(QStringLiteral("mesos"), [calls, mode](const Grid &, GridStore *) {
+            return std::make_shared<ScriptedScheduler>(ScriptedScheduler::Mode(mode->load()), calls);
+        });
+        makeGrid(QStringLiteral("remote"), {{QStringLiteral("scheduler"),
+                                             QJsonObject{{QStringLiteral("type"), QStringLiteral("mesos")},
+                                                         {QStringLiteral("address"), QStringLiteral("http://127.0.0.1:9")}}}});
+        setPolicies({{QStringLiteral("remote:*"), policy({QStringLiteral("web")}, 3)}});
+        // Answers: a token; the second call within the cache time does not ask the scheduler again.
+        QCOMPARE(tokenFor(QStringLiteral("remote-1"), {}, QStringLiteral("remote")).status, 200);
+        QCOMPARE(tokenFor(QStringLiteral("remote-1"), {}, QStringLiteral("remote")).status, 200);
+        QCOMPARE(calls->load(), 1);
+        QVERIFY(standardError(tokenFor(QStringLiteral("other"), {}, QStringLiteral("remote")), 401));
+        QCOMPARE(root("GET", "/v1/grids/remote/nodes").json()["nodes"].toArray().size(), 1);
+
+        const auto failed = [&] { return bare("GET", "/status").json()["stats"].toObject()["failed"].toInteger(); };
+        const qint64 before = failed();
+        // Down or answering garbage: 500.
+        mode->store(int(ScriptedScheduler::Mode::Fail));
+        QVERIFY(standardError(tokenFor(QStringLiteral("remote-2"), {}, QStringLiteral("remote")), 500));
+        // Never answering: 500 once the deadline passes.
+        mode->store(int(ScriptedScheduler::Mode::Hang));
+        lookup.setTimeoutMs(200);
+        const HttpAnswer slow = tokenFor(QStringLiteral("remote-3"), {}, QStringLiteral("remote"));
+        QVERIFY2(standardError(slow, 500), slow.body.constData());
+        QVERIFY2(error(slow).contains(QStringLiteral("did not answer")), slow.body.constData());
+        QCOMPARE(failed(), before + 2);
+        lookup.setTimeoutMs(TaskLookup::kDefaultTimeoutMs);
+        // The server still serves.
+        QCOMPARE(bare("GET", "/status").status, 200);
     }
 
     void gridRoutesGoThroughTheAcl()

@@ -306,7 +306,7 @@ QFuture<Response> Broker::issue(const Request &request, const Grid &grid, const 
                                 429, QString(),
                                 QStringLiteral("the task already got its %1 token(s) for role \"%2\"").arg(numUses).arg(role)));
                         const int before = used.value();
-                        return m_store.setAllotmentUsed(grid.name, task.id, role, before + 1)
+                        return m_store.setAllotmentUsed(grid.name, task.id, role, before + 1, task.startedAt)
                             .then([this, request, grid, task, role, before](Status counted) -> QFuture<Response> {
                                 if (!counted)
                                     return ready(standardAnswer(counted.httpStatus(), QString(), counted.error()));
@@ -315,7 +315,7 @@ QFuture<Response> Broker::issue(const Request &request, const Grid &grid, const 
                                         if (made)
                                             return ready(Response::ok(made.value()));
                                         // Not issued: the use is given back.
-                                        return m_store.setAllotmentUsed(grid.name, task.id, role, before)
+                                        return m_store.setAllotmentUsed(grid.name, task.id, role, before, task.startedAt)
                                             .then([this, made](Status) {
                                                 return standardAnswer(made.httpStatus(), QString(), made.error());
                                             });
@@ -544,6 +544,43 @@ void Broker::renew(quint64 generation)
                     return;
                 }
                 scheduleRenewal(generation, *e.value());
+            });
+        })
+        .unwrap();
+}
+
+// ---- housekeeping ----
+
+QFuture<Result<int>> Broker::tidy()
+{
+    using R = Result<int>;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    return m_store.gridNames()
+        .then([this, now](Result<QStringList> names) -> QFuture<R> {
+            if (!names)
+                return QtFuture::makeReadyFuture(R(names.status()));
+            QList<QFuture<R>> perGrid;
+            for (const QString &name : names.value()) {
+                perGrid.append(m_store.grid(name)
+                                   .then([this, now](Result<std::optional<Grid>> grid) -> QFuture<R> {
+                                       if (!grid)
+                                           return QtFuture::makeReadyFuture(R(grid.status()));
+                                       if (!grid.value())
+                                           return QtFuture::makeReadyFuture(R(0));
+                                       return m_store.tidyAllotments(*grid.value(), now);
+                                   })
+                                   .unwrap());
+            }
+            if (perGrid.isEmpty())
+                return QtFuture::makeReadyFuture(R(0));
+            return QtFuture::whenAll(perGrid.begin(), perGrid.end()).then([](const QList<QFuture<R>> &done) -> R {
+                int removed = 0;
+                for (const QFuture<R> &f : done) {
+                    if (!f.result())
+                        return f.result();
+                    removed += f.result().value();
+                }
+                return removed;
             });
         })
         .unwrap();

@@ -58,6 +58,10 @@ public:
     QFuture<Response> status(const Request &request);
     QFuture<Response> reloadPolicies(const Request &request);
 
+    // Removes allotments no task can use any more (tasks past their grid's task_grace); run by the engine's tidy.
+    // The number removed.
+    QFuture<Result<int>> tidy();
+
     // Gatekeeper's standard answer {"unsealed", "message", "error"}, with this broker's seal state.
     Response standardAnswer(int status, const QString &message, const QString &error = {}) const;
     // An answer of the pipeline ({"errors": [...]}) in the standard shape; other answers unchanged.

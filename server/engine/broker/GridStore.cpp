@@ -132,6 +132,29 @@ QFuture<Result<QList<QJsonObject>>> GridStore::readAll(const QString &folder)
         .unwrap();
 }
 
+template <typename T> QFuture<Result<std::optional<T>>> GridStore::readOne(const QString &key)
+{
+    return readJson(key).then([](Result<std::optional<QJsonObject>> json) -> Result<std::optional<T>> {
+        if (!json)
+            return json.status();
+        if (!json.value())
+            return std::optional<T>();
+        return std::optional<T>(T::fromJson(*json.value()));
+    });
+}
+
+template <typename T> QFuture<Result<QList<T>>> GridStore::readEach(const QString &folder)
+{
+    return readAll(folder).then([](Result<QList<QJsonObject>> all) -> Result<QList<T>> {
+        if (!all)
+            return all.status();
+        QList<T> out;
+        for (const QJsonObject &json : all.value())
+            out.append(T::fromJson(json));
+        return out;
+    });
+}
+
 QFuture<Result<QStringList>> GridStore::keysBelow(const QString &folder)
 {
     return m_barrier->list(folder).then([folder](Result<QStringList> names) -> Result<QStringList> {
@@ -146,14 +169,7 @@ QFuture<Result<QStringList>> GridStore::keysBelow(const QString &folder)
 
 QFuture<Result<std::optional<Grid>>> GridStore::grid(const QString &name)
 {
-    using R = Result<std::optional<Grid>>;
-    return readJson(gridKey(name)).then([](Result<std::optional<QJsonObject>> json) -> R {
-        if (!json)
-            return json.status();
-        if (!json.value())
-            return std::optional<Grid>();
-        return std::optional<Grid>(Grid::fromJson(*json.value()));
-    });
+    return readOne<Grid>(gridKey(name));
 }
 
 QFuture<Result<QStringList>> GridStore::gridNames()
@@ -188,26 +204,12 @@ QFuture<Status> GridStore::removeGrid(const QString &name)
 
 QFuture<Result<std::optional<GridStore::StaticTask>>> GridStore::task(const QString &grid, const QString &id)
 {
-    using R = Result<std::optional<StaticTask>>;
-    return readJson(tasksFolder(grid) + encoded(id)).then([](Result<std::optional<QJsonObject>> json) -> R {
-        if (!json)
-            return json.status();
-        if (!json.value())
-            return std::optional<StaticTask>();
-        return std::optional<StaticTask>(StaticTask::fromJson(*json.value()));
-    });
+    return readOne<StaticTask>(tasksFolder(grid) + encoded(id));
 }
 
 QFuture<Result<QList<GridStore::StaticTask>>> GridStore::tasks(const QString &grid)
 {
-    return readAll(tasksFolder(grid)).then([](Result<QList<QJsonObject>> all) -> Result<QList<StaticTask>> {
-        if (!all)
-            return all.status();
-        QList<StaticTask> out;
-        for (const QJsonObject &json : all.value())
-            out.append(StaticTask::fromJson(json));
-        return out;
-    });
+    return readEach<StaticTask>(tasksFolder(grid));
 }
 
 QFuture<Status> GridStore::putTask(const QString &grid, const StaticTask &task)
@@ -222,26 +224,12 @@ QFuture<Status> GridStore::removeTask(const QString &grid, const QString &id)
 
 QFuture<Result<std::optional<GridStore::NodeRecord>>> GridStore::node(const QString &grid, const QString &name)
 {
-    using R = Result<std::optional<NodeRecord>>;
-    return readJson(nodesFolder(grid) + encoded(name)).then([](Result<std::optional<QJsonObject>> json) -> R {
-        if (!json)
-            return json.status();
-        if (!json.value())
-            return std::optional<NodeRecord>();
-        return std::optional<NodeRecord>(NodeRecord::fromJson(*json.value()));
-    });
+    return readOne<NodeRecord>(nodesFolder(grid) + encoded(name));
 }
 
 QFuture<Result<QList<GridStore::NodeRecord>>> GridStore::nodes(const QString &grid)
 {
-    return readAll(nodesFolder(grid)).then([](Result<QList<QJsonObject>> all) -> Result<QList<NodeRecord>> {
-        if (!all)
-            return all.status();
-        QList<NodeRecord> out;
-        for (const QJsonObject &json : all.value())
-            out.append(NodeRecord::fromJson(json));
-        return out;
-    });
+    return readEach<NodeRecord>(nodesFolder(grid));
 }
 
 QFuture<Status> GridStore::putNode(const QString &grid, const NodeRecord &node)
@@ -283,10 +271,50 @@ QFuture<Result<int>> GridStore::allotmentUsed(const QString &grid, const QString
     });
 }
 
-QFuture<Status> GridStore::setAllotmentUsed(const QString &grid, const QString &taskId, const QString &role, int used)
+QFuture<Status> GridStore::setAllotmentUsed(const QString &grid, const QString &taskId, const QString &role, int used,
+                                            qint64 startedAt)
 {
-    return writeJson(allotmentKey(grid, taskId, role),
-                     {{QStringLiteral("task_id"), taskId}, {QStringLiteral("role"), role}, {QStringLiteral("used"), used}});
+    return writeJson(allotmentKey(grid, taskId, role), {{QStringLiteral("task_id"), taskId},
+                                                        {QStringLiteral("role"), role},
+                                                        {QStringLiteral("used"), used},
+                                                        {QStringLiteral("started_at"), startedAt}});
+}
+
+QFuture<Result<int>> GridStore::tidyAllotments(const Grid &grid, qint64 now)
+{
+    using R = Result<int>;
+    const QString name = grid.name;
+    const qint64 grace = grid.taskGrace;
+    return readAll(allotmentsFolder(name))
+        .then([this, name, grace, now](Result<QList<QJsonObject>> all) -> QFuture<R> {
+            if (!all)
+                return ready(R(all.status()));
+            QList<QFuture<Status>> removals;
+            for (const QJsonObject &record : all.value()) {
+                const qint64 started = record.value(QStringLiteral("started_at")).toInteger();
+                if (started <= 0 || now - started <= grace)
+                    continue;
+                const QString taskId = record.value(QStringLiteral("task_id")).toString();
+                const QString role = record.value(QStringLiteral("role")).toString();
+                const QString key = allotmentKey(name, taskId, role);
+                removals.append(inAllotment<Status>(
+                    name, taskId, role, [this, key] { return m_barrier->remove(key); },
+                    Status::fail(QStringLiteral("the server is stopping"), 503)));
+            }
+            if (removals.isEmpty())
+                return ready(R(0));
+            return QtFuture::whenAll(removals.begin(), removals.end())
+                .then([](const QList<QFuture<Status>> &done) -> R {
+                    int removed = 0;
+                    for (const QFuture<Status> &f : done) {
+                        if (!f.result())
+                            return f.result();
+                        ++removed;
+                    }
+                    return removed;
+                });
+        })
+        .unwrap();
 }
 
 } // namespace gk

@@ -73,7 +73,12 @@ public:
 
     // Tokens issued so far to the task for the role, and the write of a new count.
     QFuture<Result<int>> allotmentUsed(const QString &grid, const QString &taskId, const QString &role);
-    QFuture<Status> setAllotmentUsed(const QString &grid, const QString &taskId, const QString &role, int used);
+    // startedAt: the task's start (unix seconds, 0 unknown), for tidyAllotments().
+    QFuture<Status> setAllotmentUsed(const QString &grid, const QString &taskId, const QString &role, int used,
+                                     qint64 startedAt);
+    // Removes the grid's allotments of tasks that started more than the grid's task_grace before now: such tasks
+    // get no token any more, whatever their count. The number removed.
+    QFuture<Result<int>> tidyAllotments(const Grid &grid, qint64 now);
 
     // Runs change after every change of the grid queued before it.
     template <typename T> QFuture<T> inGrid(const QString &grid, std::function<QFuture<T>()> change, T onCancel)
@@ -92,6 +97,9 @@ private:
     static QString allotmentKey(const QString &grid, const QString &taskId, const QString &role);
     QFuture<Result<std::optional<QJsonObject>>> readJson(const QString &key);
     QFuture<Result<QList<QJsonObject>>> readAll(const QString &folder);
+    // The record at key (T::fromJson), or nullopt; every record directly below folder.
+    template <typename T> QFuture<Result<std::optional<T>>> readOne(const QString &key);
+    template <typename T> QFuture<Result<QList<T>>> readEach(const QString &folder);
     QFuture<Status> writeJson(const QString &key, const QJsonObject &value);
     // Every key below folder (recursively).
     QFuture<Result<QStringList>> keysBelow(const QString &folder);

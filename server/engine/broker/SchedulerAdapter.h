@@ -38,6 +38,8 @@ public:
     virtual ~SchedulerAdapter() = default;
     virtual QFuture<Result<TaskInfo>> lookup(const QString &taskId) = 0;
     virtual QFuture<Result<QList<NodeInfo>>> nodes() = 0;
+    // True for an adapter that answers from the server's own storage (static): no deadline is set on its calls.
+    virtual bool isLocal() const { return false; }
 };
 
 } // namespace gk

@@ -15,6 +15,7 @@ public:
 
     QFuture<Result<TaskInfo>> lookup(const QString &taskId) override;
     QFuture<Result<QList<NodeInfo>>> nodes() override;
+    bool isLocal() const override { return true; }
 
 private:
     GridStore *m_store;

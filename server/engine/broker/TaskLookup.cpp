@@ -112,7 +112,10 @@ QFuture<Result<TaskInfo>> TaskLookup::lookup(const Grid &grid, const QString &ta
     }
     const std::shared_ptr<SchedulerAdapter> adapter = adapterFor(grid);
     const QString what = QStringLiteral("%1 scheduler of grid %2").arg(grid.schedulerType, grid.name);
-    return withDeadline(adapter->lookup(taskId), what).then([this, adapter, key](Result<TaskInfo> info) {
+    QFuture<Result<TaskInfo>> answer = adapter->lookup(taskId);
+    if (!adapter->isLocal())
+        answer = withDeadline(std::move(answer), what);
+    return answer.then([this, adapter, key](Result<TaskInfo> info) {
         const int cacheMs = m_cacheMs.load();
         if (info && cacheMs > 0) {
             QMutexLocker lock(&m_mutex);
@@ -128,6 +131,8 @@ QFuture<Result<QList<NodeInfo>>> TaskLookup::nodes(const Grid &grid)
 {
     const std::shared_ptr<SchedulerAdapter> adapter = adapterFor(grid);
     const QString what = QStringLiteral("%1 scheduler of grid %2").arg(grid.schedulerType, grid.name);
+    if (adapter->isLocal())
+        return adapter->nodes();
     return withDeadline(adapter->nodes(), what).then([adapter](Result<QList<NodeInfo>> nodes) { return nodes; });
 }
 

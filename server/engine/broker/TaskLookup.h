@@ -18,7 +18,8 @@ namespace gk {
 class GridStore;
 
 // What every scheduler adapter shares: the adapter for a grid's scheduler type (a name -> factory table), a
-// deadline on every call (a scheduler that does not answer in time is a 500, like one that is down), and a brief
+// deadline on every call to a remote scheduler (one that does not answer in time is a 500, like one that is down;
+// the static adapter, which reads the barrier, has none), and a brief
 // per-task cache of positive answers, so that a burst of /token calls for one task asks the scheduler once.
 // Thread-safe; timers run on the given context's thread (which must run an event loop).
 class TaskLookup final
