@@ -28,6 +28,7 @@ std::optional<AccessRequest> AccessRequest::fromJson(const QString &gate, const 
     r.haveApproved = json.value(QLatin1String("have_approved")).toBool();
     for (const QJsonValue &name : json.value(QLatin1String("approvers")).toArray())
         r.approvers.append(name.toString());
+    r.denyReason = json.value(QLatin1String("deny_reason")).toString();
     return r;
 }
 

@@ -9,8 +9,8 @@
 
 namespace gk {
 
-// One access request of a policy gate as LIST auth/<gate>/request shows it (one key_info entry). A value type.
-// Never holds a grant code: LIST does not carry one.
+// One access request of a policy gate as LIST auth/<gate>/request shows it (one key_info entry), or as its requester
+// reads it (GET auth/<gate>/request). A value type. Never holds a grant code.
 struct AccessRequest
 {
     QString gate; // the gate's mount path, without a trailing slash ("gate", "teams/prod")
@@ -24,6 +24,7 @@ struct AccessRequest
     int remainingApprovals = 0;
     bool haveApproved = false;
     QStringList approvers; // in the order they approved
+    QString denyReason;    // only in the requester's own view (GET auth/<gate>/request)
 
     // gate + '/' + id: unique across gates.
     QString key() const { return gate + QLatin1Char('/') + id; }

@@ -1,5 +1,6 @@
 #include "GateActions.h"
 
+#include "AccessRequest.h"
 #include "ApiClient.h"
 
 #include <QJsonObject>
@@ -79,6 +80,32 @@ void GateActions::ask(const QString &gate, const QString &reason, const QObject 
 void GateActions::cancel(const QString &gate, const QObject *context, Callback callback)
 {
     post(gate, QStringLiteral("cancel"), {}, context, ignoringValue(std::move(callback)));
+}
+
+void GateActions::ownRequest(const QString &gate, const QObject *context, OwnRequestCallback callback)
+{
+    if (gate.isEmpty()) {
+        failLater(
+            this, context, [callback](const QString &, const QStringList &errors) { callback({}, errors); },
+            tr("No gate is chosen"));
+        return;
+    }
+    m_client->request(QStringLiteral("GET"), gatePath(gate, QStringLiteral("request")), {}, context,
+                      [gate, callback](int status, const QJsonObject &body, const QStringList &errors) {
+                          if (status == 404) {
+                              callback(std::nullopt, {}); // no request yet
+                              return;
+                          }
+                          if (!errors.isEmpty()) {
+                              callback(std::nullopt, errors);
+                              return;
+                          }
+                          QString error;
+                          QJsonObject data = body.value(QLatin1String("data")).toObject();
+                          data.remove(QStringLiteral("grant_code"));
+                          std::optional<AccessRequest> r = AccessRequest::fromJson(gate, data, &error);
+                          callback(r, r ? QStringList() : QStringList(error));
+                      });
 }
 
 void GateActions::claim(const QString &gate, const QObject *context, ValueCallback callback)

@@ -5,10 +5,12 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace gk {
 
 class ApiClient;
+struct AccessRequest;
 
 // The decisions and requests of policy gates (auth/<gate>/approve, deny, request, cancel, claim), through
 // ApiClient, asynchronously. Every callback runs once, later, unless its context has been destroyed; errors is empty
@@ -36,6 +38,10 @@ public:
 
     // Requester side. ask: a new request on gate (replacing the caller's open one there).
     void ask(const QString &gate, const QString &reason, const QObject *context, ValueCallback callback);
+    // The caller's own (latest) request on gate, without its grant code; nullopt when there is none.
+    using OwnRequestCallback =
+        std::function<void(const std::optional<AccessRequest> &request, const QStringList &errors)>;
+    void ownRequest(const QString &gate, const QObject *context, OwnRequestCallback callback);
     // Withdraws the caller's own pending request on gate.
     void cancel(const QString &gate, const QObject *context, Callback callback);
     // Reads the caller's own request on gate for its grant code and exchanges the code for a token, once. The token

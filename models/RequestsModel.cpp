@@ -53,8 +53,11 @@ RequestsModel::RequestsModel(ApiClient *client, QObject *parent)
     connect(m_watcher, &EventWatcher::changed, this, &RequestsModel::handleEvents);
     connect(m_watcher, &EventWatcher::liveChanged, this, &RequestsModel::handleWatcherState);
     connect(m_actions, &GateActions::succeeded, this, [this](const QString &gate) {
-        if (m_running)
+        if (!m_running)
+            return;
+        if (const auto g = this->gate(gate); g && g->canList)
             listGate(gate);
+        emit gateActivity(gate);
     });
 }
 
@@ -404,6 +407,7 @@ void RequestsModel::handleEvents(const QList<EventWatcher::Event> &events)
         return;
     bool rediscover = false;
     QSet<QString> gates;
+    QSet<QString> touched;
     for (const EventWatcher::Event &event : events) {
         const QString path = relativePath(event.path);
         if (path.startsWith(QLatin1String("sys/auth")) || path.startsWith(QLatin1String("sys/polic"))) {
@@ -416,6 +420,7 @@ void RequestsModel::handleEvents(const QList<EventWatcher::Event> &events)
         for (const GateInfo &g : std::as_const(m_gates)) {
             if (path.startsWith(QStringLiteral("auth/%1/").arg(g.name)) || path == QStringLiteral("auth/") + g.name) {
                 matched = true;
+                touched.insert(g.name);
                 if (g.canList)
                     gates.insert(g.name);
             }
@@ -428,6 +433,8 @@ void RequestsModel::handleEvents(const QList<EventWatcher::Event> &events)
         discover();
     for (const QString &gate : std::as_const(gates))
         listGate(gate);
+    for (const QString &gate : std::as_const(touched))
+        emit gateActivity(gate);
 }
 
 void RequestsModel::tick()
@@ -480,9 +487,9 @@ QString RequestsModel::shortDuration(qint64 seconds)
     return tr("%1s").arg(secs);
 }
 
-namespace {
+namespace {} // namespace
 
-QString statusText(const QString &status)
+QString RequestsModel::statusText(const QString &status)
 {
     if (status == QLatin1String("pending"))
         return RequestsModel::tr("Pending");
@@ -498,6 +505,8 @@ QString statusText(const QString &status)
         return RequestsModel::tr("Expired");
     return status;
 }
+
+namespace {
 
 // The roles that give one field of the request, whatever the column.
 struct FieldRole

@@ -114,6 +114,8 @@ public:
 
     // A short duration as the table shows it: "45s", "12m 5s", "3h 20m", "2d 4h".
     static QString shortDuration(qint64 seconds);
+    // A status word ("pending") as the table shows it ("Pending").
+    static QString statusText(const QString &status);
 
 signals:
     void pendingCountChanged(int count);
@@ -122,6 +124,8 @@ signals:
     void liveChanged(bool live);
     // Every listed gate has been listed once since the last start() or reload().
     void loaded();
+    // Something changed under gate (listable or not): a requester's own request there may have changed.
+    void gateActivity(const QString &gate);
 
 private:
     void discover();

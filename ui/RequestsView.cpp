@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -78,6 +79,10 @@ RequestsView::RequestsView(ApiClient *client, QWidget *parent)
     });
     connect(m_model, &RequestsModel::errorChanged, this, &RequestsView::updateError);
     connect(m_model, &RequestsModel::gatesChanged, this, &RequestsView::updateGates);
+    connect(m_model, &RequestsModel::gateActivity, this, [this](const QString &gate) {
+        if (gate == m_askGateComboBox->currentText())
+            refreshOwnRequest();
+    });
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_model, signal, this, &RequestsView::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &RequestsView::updateDetails);
@@ -178,6 +183,8 @@ void RequestsView::buildUi()
     m_askGateCaptionLabel = new QLabel(m_ownGroupBox);
     m_askGateCaptionLabel->setObjectName(QStringLiteral("askGateCaptionLabel"));
     m_askGateCaptionLabel->setBuddy(m_askGateComboBox);
+    connect(m_askGateComboBox, &QComboBox::currentTextChanged, this, &RequestsView::refreshOwnRequest);
+    m_ownStatusLabel = makeValueLabel(m_ownGroupBox, "ownStatusLabel");
     m_askButton = new QPushButton(m_ownGroupBox);
     m_askButton->setObjectName(QStringLiteral("askButton"));
     connect(m_askButton, &QPushButton::clicked, this, &RequestsView::askForAccess);
@@ -187,17 +194,26 @@ void RequestsView::buildUi()
     m_claimButton = new QPushButton(m_ownGroupBox);
     m_claimButton->setObjectName(QStringLiteral("claimButton"));
     connect(m_claimButton, &QPushButton::clicked, this, &RequestsView::claimAccess);
-    auto *ownLayout = new QHBoxLayout(m_ownGroupBox);
-    ownLayout->addWidget(m_askGateCaptionLabel);
-    ownLayout->addWidget(m_askGateComboBox, 1);
-    ownLayout->addWidget(m_askButton);
-    ownLayout->addWidget(m_cancelButton);
-    ownLayout->addWidget(m_claimButton);
+    auto *ownButtons = new QHBoxLayout;
+    ownButtons->addWidget(m_askGateCaptionLabel);
+    ownButtons->addWidget(m_askGateComboBox, 1);
+    ownButtons->addWidget(m_askButton);
+    ownButtons->addWidget(m_cancelButton);
+    ownButtons->addWidget(m_claimButton);
+    auto *ownLayout = new QVBoxLayout(m_ownGroupBox);
+    ownLayout->addLayout(ownButtons);
+    ownLayout->addWidget(m_ownStatusLabel);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("requestsSplitter"));
     splitter->addWidget(m_requestsTable);
-    splitter->addWidget(m_detailsGroupBox);
+    // The details scroll rather than set the window's minimum height.
+    auto *detailsScrollArea = new QScrollArea(this);
+    detailsScrollArea->setObjectName(QStringLiteral("detailsScrollArea"));
+    detailsScrollArea->setWidgetResizable(true);
+    detailsScrollArea->setFrameShape(QFrame::NoFrame);
+    detailsScrollArea->setWidget(m_detailsGroupBox);
+    splitter->addWidget(detailsScrollArea);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
 
@@ -270,6 +286,7 @@ void RequestsView::retranslateUi()
     m_askGateCaptionLabel->setText(tr("Gat&e:"));
     m_askGateCaptionLabel->setAccessibleName(tr("Gate to ask on"));
     m_askGateComboBox->setAccessibleName(tr("Gate to ask on"));
+    m_ownStatusLabel->setAccessibleName(tr("My request"));
     m_askButton->setText(tr("As&k for access…"));
     m_askButton->setAccessibleName(tr("Ask for access"));
     m_cancelButton->setText(tr("Ca&ncel my request"));
@@ -282,11 +299,13 @@ void RequestsView::retranslateUi()
 void RequestsView::start()
 {
     m_model->start();
+    refreshOwnRequest();
 }
 
 void RequestsView::stop()
 {
     m_model->stop();
+    refreshOwnRequest();
 }
 
 QString RequestsView::badgeText() const
@@ -330,11 +349,58 @@ void RequestsView::updateGates()
     const int index = m_askGateComboBox->findText(current);
     if (index >= 0)
         m_askGateComboBox->setCurrentIndex(index);
-    const bool any = m_askGateComboBox->count() > 0;
-    m_askButton->setEnabled(any);
-    m_cancelButton->setEnabled(any);
-    m_claimButton->setEnabled(any);
+    updateOwnRequest();
     updateDetails();
+}
+
+void RequestsView::refreshOwnRequest()
+{
+    const int query = ++m_ownQuery;
+    const QString gate = m_askGateComboBox->currentText();
+    if (gate.isEmpty() || !m_model->isRunning()) {
+        m_ownRequest.reset();
+        m_ownError.clear();
+        updateOwnRequest();
+        return;
+    }
+    m_model->actions()->ownRequest(gate, this,
+                                   [this, query](const std::optional<AccessRequest> &r, const QStringList &errors) {
+                                       if (query != m_ownQuery)
+                                           return;
+                                       m_ownRequest = r;
+                                       m_ownError = errors.join(QStringLiteral("; "));
+                                       updateOwnRequest();
+                                   });
+}
+
+void RequestsView::updateOwnRequest()
+{
+    const bool anyGate = m_askGateComboBox->count() > 0;
+    const QString status = m_ownRequest ? m_ownRequest->status : QString();
+    m_askButton->setEnabled(anyGate && m_busy == 0);
+    m_cancelButton->setEnabled(m_busy == 0 && status == QLatin1String("pending"));
+    m_claimButton->setEnabled(m_busy == 0 && status == QLatin1String("approved"));
+    QString text;
+    if (!anyGate) {
+        text = tr("There is no gate you may ask on.");
+    } else if (!m_ownError.isEmpty()) {
+        text = tr("Cannot read your request: %1").arg(m_ownError);
+    } else if (!m_ownRequest) {
+        text = tr("You have no request on this gate.");
+    } else if (status == QLatin1String("pending")) {
+        text = tr("Your request is pending: %1 of %2 approvals.")
+                   .arg(m_ownRequest->numApprovals)
+                   .arg(m_ownRequest->requiredApprovals());
+    } else if (status == QLatin1String("approved")) {
+        text = tr("Your request is approved: claim it before %1.")
+                   .arg(QLocale().toString(m_ownRequest->expiresAt.toLocalTime(), QLocale::ShortFormat));
+    } else if (status == QLatin1String("denied")) {
+        text = m_ownRequest->denyReason.isEmpty() ? tr("Your request was denied.")
+                                                  : tr("Your request was denied: %1").arg(m_ownRequest->denyReason);
+    } else {
+        text = tr("Your last request is %1.").arg(RequestsModel::statusText(status).toLower());
+    }
+    m_ownStatusLabel->setText(text);
 }
 
 void RequestsView::updateDetails()
@@ -389,8 +455,10 @@ void RequestsView::runAction(const QString &what,
 {
     ++m_busy;
     updateDetails();
+    updateOwnRequest();
     call([this, what](const QStringList &errors) {
         --m_busy;
+        updateOwnRequest();
         m_actionError = errors.isEmpty() ? QString() : tr("%1 failed: %2").arg(what, errors.join(QStringLiteral("; ")));
         if (!errors.isEmpty())
             qCDebug(lcUi) << what << "failed:" << errors;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "AccessRequest.h"
+
 #include <QString>
 #include <QWidget>
 
@@ -19,7 +21,6 @@ namespace gk {
 class ApiClient;
 class RequestsModel;
 class RequestsProxyModel;
-struct AccessRequest;
 
 // The access requests view: a live table of the requests of every gate the token may list (RequestsModel through a
 // RequestsProxyModel), a text and status filter, a detail pane with the approval history, Approve (Ctrl+Return) and
@@ -77,6 +78,9 @@ private:
     void updateGates();
     void updateError();
     void updateBadge();
+    // Reads the user's own request on the chosen gate, and shows it.
+    void refreshOwnRequest();
+    void updateOwnRequest();
     // The selected request, if any is selected and still listed.
     const AccessRequest *selectedRequest() const;
     void runAction(const QString &what, const std::function<void(std::function<void(const QStringList &)>)> &call);
@@ -89,7 +93,10 @@ private:
     QString m_selectedGate;
     QString m_selectedId;
     QString m_actionError;
-    int m_busy = 0; // actions under way
+    int m_busy = 0;                            // actions under way
+    std::optional<AccessRequest> m_ownRequest; // on the chosen gate
+    QString m_ownError;
+    int m_ownQuery = 0; // answers to earlier queries are dropped
 
     QLineEdit *m_filterLineEdit = nullptr;
     QComboBox *m_statusComboBox = nullptr;
@@ -118,6 +125,7 @@ private:
     QGroupBox *m_ownGroupBox = nullptr;
     QLabel *m_askGateCaptionLabel = nullptr;
     QComboBox *m_askGateComboBox = nullptr;
+    QLabel *m_ownStatusLabel = nullptr;
     QPushButton *m_askButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
     QPushButton *m_claimButton = nullptr;

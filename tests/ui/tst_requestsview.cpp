@@ -204,6 +204,8 @@ private slots:
         QTest::mouseClick(button("askButton"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(m_view->model()->rowCount(), before + 1, liveBoundMs);
         const QString own = m_view->model()->requestAt(before).id;
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(*m_view, "ownStatusLabel"),
+                                  QStringLiteral("Your request is pending: 0 of 2 approvals."), liveBoundMs);
         QVERIFY(select(own));
         QTest::mouseClick(button("approveButton"), Qt::LeftButton);
         QTRY_VERIFY(!m_view->errorText().isEmpty());
@@ -220,8 +222,13 @@ private slots:
         m_view->findChild<QLineEdit *>(QStringLiteral("filterLineEdit"))->clear();
 
         // bob withdraws it.
+        QVERIFY(button("cancelButton")->isEnabled());
+        QVERIFY(!button("claimButton")->isEnabled());
         QTest::mouseClick(button("cancelButton"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(labelText(*m_view, "statusLabel"), QStringLiteral("Cancelled"), liveBoundMs);
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(*m_view, "ownStatusLabel"),
+                                  QStringLiteral("Your last request is cancelled."), liveBoundMs);
+        QVERIFY(!button("cancelButton")->isEnabled());
         QTRY_VERIFY(m_view->errorText().isEmpty());
     }
 
@@ -234,14 +241,21 @@ private slots:
         QTest::mouseClick(button("askButton"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(m_view->model()->rowCount(), before + 1, liveBoundMs);
         const QString id = m_view->model()->requestAt(before).id;
+        QVERIFY(!button("claimButton")->isEnabled());
         QVERIFY(approve(carol, id));
         QVERIFY(select(id));
         QTRY_COMPARE_WITH_TIMEOUT(labelText(*m_view, "statusLabel"), QStringLiteral("Approved"), liveBoundMs);
+        // The requester sees the decision live too, and may claim with one click.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            labelText(*m_view, "ownStatusLabel").startsWith(QStringLiteral("Your request is approved")), liveBoundMs);
+        QVERIFY(button("claimButton")->isEnabled());
         QTest::mouseClick(button("claimButton"), Qt::LeftButton);
         QTRY_COMPARE(m_tokens.size(), 1);
         QVERIFY(!m_tokens.constFirst().isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(labelText(*m_view, "statusLabel"), QStringLiteral("Claimed"), liveBoundMs);
         QVERIFY(m_view->errorText().isEmpty());
+        QTRY_COMPARE(labelText(*m_view, "ownStatusLabel"), QStringLiteral("Your last request is claimed."));
+        QVERIFY(!button("claimButton")->isEnabled());
         m_tokens.clear();
     }
 };
