@@ -32,6 +32,11 @@ void EventWatcher::setWaitSeconds(int seconds)
     m_waitSeconds = qMax(1, seconds);
 }
 
+int EventWatcher::pendingRetryDelayMs() const
+{
+    return m_retryTimer->isActive() ? m_retryTimer->interval() : 0;
+}
+
 void EventWatcher::start()
 {
     stop();

@@ -41,6 +41,8 @@ public:
     void setWaitSeconds(int seconds);
     // The first delay after a failure, in milliseconds (default 1000; doubles up to 30 s).
     void setRetryDelayMs(int delayMs) { m_initialRetryMs = delayMs; }
+    // The delay before the next attempt after a failure; 0 when none is waiting.
+    int pendingRetryDelayMs() const;
 
     // Starts following from the current index: the first answer (at once) gives that index and emits synced();
     // changes after it come as changed(). Restarts when already running.

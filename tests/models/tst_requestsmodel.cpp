@@ -11,6 +11,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -96,7 +97,16 @@ private slots:
         QVERIFY(!watcher.isLive());
         QVERIFY2(watcher.errorString().contains(QStringLiteral("permission denied")),
                  qPrintable(watcher.errorString()));
-        QVERIFY(watcher.isRunning()); // still trying
+        QVERIFY(watcher.isRunning()); // still trying, less and less often
+        QTRY_VERIFY(watcher.pendingRetryDelayMs() >= 160);
+
+        // Once the token may read sys/events, the next attempt succeeds and the delay starts over.
+        QSignalSpy synced(&watcher, &gk::EventWatcher::synced);
+        client.setToken(m_fixture.token(QStringLiteral("bob")));
+        QVERIFY(synced.wait(5000));
+        QVERIFY(watcher.isLive());
+        QVERIFY(watcher.errorString().isEmpty());
+        QCOMPARE(watcher.pendingRetryDelayMs(), 0);
         watcher.stop();
         QVERIFY(!watcher.isRunning());
     }
@@ -181,9 +191,12 @@ private slots:
         const QPersistentModelIndex selected = model.index(row, RequestsModel::StatusColumn);
 
         // carol approves: 1 of 2, still pending.
+        QElapsedTimer latency;
+        latency.start();
         QCOMPARE(finish([&](auto done) { carol.actions.approve(QStringLiteral("gate"), id, this, done); }),
                  QStringList());
         QTRY_COMPARE_WITH_TIMEOUT(cell(model, row, 0, RequestsModel::NumApprovalsRole).toInt(), 1, liveBoundMs);
+        qInfo("another user's approval showed %lld ms after it was sent", latency.elapsed());
         QCOMPARE(cell(model, row, RequestsModel::ApprovalsColumn).toString(), QStringLiteral("1 of 2"));
         QCOMPARE(cell(model, row, 0, RequestsModel::ApproversRole).toStringList(),
                  QStringList(m_fixture.entityName(QStringLiteral("carol"))));
