@@ -224,6 +224,8 @@ void MainWindow::connectToServer(const QUrl &address)
     m_refreshTimer->start();
     if (m_client->hasToken())
         m_requestsView->start();
+    else
+        m_requestsView->setInactiveMessage(tr("Access requests need a token for this server: sign in first."));
 }
 
 void MainWindow::updateRequestsTab()
@@ -238,6 +240,7 @@ void MainWindow::showServerFailure(const QString &message)
     qCWarning(lcUi) << "server failure:" << message;
     m_refreshTimer->stop();
     dropPendingReply();
+    m_requestsView->setInactiveMessage(tr("Not connected."));
     m_requestsView->stop();
     m_state = State::Failed;
     m_message = message;

@@ -298,14 +298,17 @@ void RequestsView::retranslateUi()
 
 void RequestsView::start()
 {
+    m_actionError.clear();
     m_model->start();
     refreshOwnRequest();
+    updateError();
 }
 
 void RequestsView::stop()
 {
     m_model->stop();
     refreshOwnRequest();
+    updateError();
 }
 
 QString RequestsView::badgeText() const
@@ -331,9 +334,17 @@ void RequestsView::updateBadge()
     m_pendingBadgeLabel->setAccessibleDescription(tr("%n request(s) await your decision", nullptr, count));
 }
 
+void RequestsView::setInactiveMessage(const QString &message)
+{
+    m_inactiveMessage = message;
+    updateError();
+}
+
 void RequestsView::updateError()
 {
-    const QString error = m_actionError.isEmpty() ? m_model->errorString() : m_actionError;
+    QString error = m_actionError.isEmpty() ? m_model->errorString() : m_actionError;
+    if (error.isEmpty() && !m_model->isRunning())
+        error = m_inactiveMessage.isEmpty() ? tr("Not connected.") : m_inactiveMessage;
     m_errorLabel->setText(error);
     m_errorLabel->setVisible(!error.isEmpty());
 }

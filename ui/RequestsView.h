@@ -49,9 +49,11 @@ public:
     void setReasonPrompt(ReasonPrompt prompt) { m_reasonPrompt = std::move(prompt); }
     void setTokenPresenter(TokenPresenter presenter) { m_tokenPresenter = std::move(presenter); }
 
-    // Loads and follows the requests (RequestsModel::start), or stops following them.
+    // Loads and follows the requests (RequestsModel::start), or stops following them; while stopped the view says
+    // why (setInactiveMessage; "Not connected." by default).
     void start();
     void stop();
+    void setInactiveMessage(const QString &message);
 
     // "3 pending", or empty when none: what the badge shows.
     QString badgeText() const;
@@ -93,6 +95,7 @@ private:
     QString m_selectedGate;
     QString m_selectedId;
     QString m_actionError;
+    QString m_inactiveMessage;
     int m_busy = 0;                            // actions under way
     std::optional<AccessRequest> m_ownRequest; // on the chosen gate
     QString m_ownError;
