@@ -212,10 +212,13 @@ void RequestsView::buildUi()
     detailsScrollArea->setObjectName(QStringLiteral("detailsScrollArea"));
     detailsScrollArea->setWidgetResizable(true);
     detailsScrollArea->setFrameShape(QFrame::NoFrame);
+    detailsScrollArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    detailsScrollArea->setMinimumWidth(280);
     detailsScrollArea->setWidget(m_detailsGroupBox);
     splitter->addWidget(detailsScrollArea);
-    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 1);
+    splitter->setCollapsible(1, false);
 
     auto *mainLayout = new QVBoxLayout(this);
     mainLayout->addLayout(filterLayout);
