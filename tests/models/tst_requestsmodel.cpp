@@ -12,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -27,6 +28,13 @@ using User = gk::test::GateUser;
 namespace {
 
 constexpr int liveBoundMs = 1000;
+
+QStringList logged;
+
+void captureLog(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    logged.append(QString::fromLatin1(context.category ? context.category : "") + QLatin1Char(' ') + message);
+}
 
 QVariant cell(const RequestsModel &model, int row, int column, int role = Qt::DisplayRole)
 {
@@ -320,6 +328,35 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), before, liveBoundMs);
         QVERIFY(!model.gate(QStringLiteral("gate3")));
         QCOMPARE(model.pendingCount(), 0);
+    }
+
+    void claimedTokenIsNeverLogged()
+    {
+        User alice(m_fixture, QStringLiteral("alice"));
+        User bob(m_fixture, QStringLiteral("bob"));
+        User carol(m_fixture, QStringLiteral("carol"));
+        QStringList errors;
+        const QString id = finishValue(
+            [&](auto done) { alice.actions.ask(QStringLiteral("gate"), QStringLiteral("logged?"), this, done); },
+            &errors);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u';')));
+        QCOMPARE(finish([&](auto done) { bob.actions.approve(QStringLiteral("gate"), id, this, done); }),
+                 QStringList());
+        QCOMPARE(finish([&](auto done) { carol.actions.approve(QStringLiteral("gate"), id, this, done); }),
+                 QStringList());
+
+        QLoggingCategory::setFilterRules(QStringLiteral("gatekeeper.*=true"));
+        logged.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+        const QString token =
+            finishValue([&](auto done) { alice.actions.claim(QStringLiteral("gate"), this, done); }, &errors);
+        qInstallMessageHandler(previous);
+        QLoggingCategory::setFilterRules(QString());
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u';')));
+        QVERIFY(!token.isEmpty());
+        QVERIFY(!logged.isEmpty()); // the calls were logged...
+        for (const QString &line : std::as_const(logged))
+            QVERIFY2(!line.contains(token), qPrintable(line)); // ...without the token
     }
 
     void reportsAMissingPermission()
