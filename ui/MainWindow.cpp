@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
 #include "ApiClient.h"
+#include "RequestsModel.h"
+#include "RequestsView.h"
 #include "UiLogging.h"
 
 #include <QAction>
@@ -15,6 +17,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTime>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -115,7 +118,15 @@ void MainWindow::buildUi()
     mainLayout->addLayout(formLayout);
     mainLayout->addStretch(1);
     mainLayout->addWidget(m_refreshButton, 0, Qt::AlignRight);
-    setCentralWidget(centralWidget);
+    m_overviewWidget = centralWidget;
+
+    m_requestsView = new RequestsView(m_client, this);
+    connect(m_requestsView, &RequestsView::pendingCountChanged, this, &MainWindow::updateRequestsTab);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->addTab(m_overviewWidget, QString());
+    m_tabs->addTab(m_requestsView, QString());
+    setCentralWidget(m_tabs);
 
     m_refreshAction = new QAction(this);
     m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
@@ -159,7 +170,10 @@ void MainWindow::retranslateUi()
     m_fileMenu->setAccessibleName(tr("File menu"));
     m_helpMenu->setAccessibleName(tr("Help menu"));
     statusBar()->setAccessibleName(tr("Status"));
-    centralWidget()->setAccessibleName(tr("Server overview"));
+    m_overviewWidget->setAccessibleName(tr("Server overview"));
+    m_tabs->setAccessibleName(tr("Console sections"));
+    m_tabs->setTabText(0, tr("Server"));
+    updateRequestsTab();
 
     const auto caption = [](QLabel *captionLabel, QWidget *field, const QString &text, const QString &name,
                             const QString &description) {
@@ -208,6 +222,17 @@ void MainWindow::connectToServer(const QUrl &address)
     updateView();
     refresh();
     m_refreshTimer->start();
+    if (m_client->hasToken())
+        m_requestsView->start();
+    else
+        m_requestsView->setInactiveMessage(tr("Access requests need a token for this server: sign in first."));
+}
+
+void MainWindow::updateRequestsTab()
+{
+    const int pending = m_requestsView->model()->pendingCount();
+    m_tabs->setTabText(1, pending > 0 ? tr("Access requests (%1)").arg(pending) : tr("Access requests"));
+    m_tabs->setTabToolTip(1, tr("%n request(s) await your decision", nullptr, pending));
 }
 
 void MainWindow::showServerFailure(const QString &message)
@@ -215,6 +240,8 @@ void MainWindow::showServerFailure(const QString &message)
     qCWarning(lcUi) << "server failure:" << message;
     m_refreshTimer->stop();
     dropPendingReply();
+    m_requestsView->setInactiveMessage(tr("Not connected."));
+    m_requestsView->stop();
     m_state = State::Failed;
     m_message = message;
     m_sealStatus.reset();

@@ -15,15 +15,18 @@ class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSettings;
+class QTabWidget;
 class QTimer;
 
 namespace gk {
 
 class ApiClient;
 class ApiReply;
+class RequestsView;
 
 // The console's main window: the server's address and its seal state (initialised, sealed, t-of-n unseal progress),
-// read through ApiClient and refreshed on a timer. Knows nothing of where the server runs (embedded or remote).
+// read through ApiClient and refreshed on a timer, and the access requests (RequestsView) in a second tab. Knows
+// nothing of where the server runs (embedded or remote).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -37,10 +40,13 @@ public:
 
     // While the server is being started or looked for: shows what is happening, no refresh yet.
     void showConnecting(const QString &message);
-    // Watches the server at address: points the client at it, shows it, refreshes now and then periodically.
+    // Watches the server at address: points the client at it, shows it, refreshes now and then periodically. With a
+    // token set on the client, also loads and follows the access requests.
     void connectToServer(const QUrl &address);
     // The server could not be started or reached at all: shows why and stops refreshing.
     void showServerFailure(const QString &message);
+
+    RequestsView *requestsView() const { return m_requestsView; }
 
     int refreshIntervalMs() const;
     void setRefreshIntervalMs(int intervalMs);
@@ -65,6 +71,7 @@ private:
     void buildUi();
     void retranslateUi();
     void updateView();
+    void updateRequestsTab();
     void dropPendingReply();
     void handleSealStatus(int status, const QJsonObject &body, const QStringList &errors);
     QString addressText() const;
@@ -78,6 +85,9 @@ private:
     QString m_message; // what Connecting/Unreachable/Failed show
     std::optional<SealStatus> m_sealStatus;
 
+    QTabWidget *m_tabs = nullptr;
+    QWidget *m_overviewWidget = nullptr;
+    RequestsView *m_requestsView = nullptr;
     QLabel *m_serverAddressCaptionLabel = nullptr;
     QLabel *m_serverAddressLabel = nullptr;
     QLabel *m_connectionCaptionLabel = nullptr;

@@ -2,6 +2,8 @@
 
 #include "ApiClient.h"
 #include "MainWindow.h"
+#include "RequestsModel.h"
+#include "RequestsView.h"
 #include "Server.h"
 
 #include <QAbstractButton>
@@ -13,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -173,6 +176,69 @@ private slots:
         window.showServerFailure(QStringLiteral("storage is locked by another process"));
         QCOMPARE(textOf(window, "connectionLabel"), QStringLiteral("storage is locked by another process"));
         QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("refreshButton"))->isEnabled());
+    }
+
+    void requestsTabCountsPendingRequests()
+    {
+        const auto server = startServer(true);
+        QVERIFY(server);
+        ApiClient admin;
+        admin.setBaseUrl(urlOf(*server));
+        admin.setToken(server->devRootToken());
+        const auto call = [&](const char *method, const QString &path, const QJsonObject &body) {
+            ApiReply *reply = admin.request(QLatin1String(method), path, body);
+            const bool ok = finishes(reply) && reply->isOk();
+            if (!ok)
+                qWarning() << method << path << reply->errorString();
+            const QJsonObject json = reply->json();
+            delete reply;
+            return ok ? json : QJsonObject{{QStringLiteral("failed"), true}};
+        };
+        const auto succeeded = [](const QJsonObject &json) { return !json.contains(QStringLiteral("failed")); };
+        // A gate, and alice, who may ask on it.
+        QVERIFY(succeeded(
+            call("POST", QStringLiteral("sys/auth/gate"), {{QStringLiteral("type"), QStringLiteral("policy-gate")}})));
+        QVERIFY(succeeded(
+            call("POST", QStringLiteral("sys/auth/userpass"), {{QStringLiteral("type"), QStringLiteral("userpass")}})));
+        QVERIFY(succeeded(call("PUT", QStringLiteral("sys/policy/asker"),
+                               {{QStringLiteral("policy"),
+                                 QStringLiteral("path \"auth/gate/request\" { capabilities = [\"create\"] }")}})));
+        QVERIFY(succeeded(call("POST", QStringLiteral("auth/userpass/users/alice"),
+                               {{QStringLiteral("password"), QStringLiteral("pw-alice")},
+                                {QStringLiteral("token_policies"), QStringLiteral("asker")}})));
+        const QJsonObject login = call("POST", QStringLiteral("auth/userpass/login/alice"),
+                                       {{QStringLiteral("password"), QStringLiteral("pw-alice")}});
+        const QString aliceToken =
+            login.value(QStringLiteral("auth")).toObject().value(QStringLiteral("client_token")).toString();
+        QVERIFY(!aliceToken.isEmpty());
+
+        // Without a token the tab says what is missing.
+        ApiClient anonymous;
+        MainWindow signedOut(&anonymous, nullptr);
+        signedOut.connectToServer(urlOf(*server));
+        QVERIFY2(signedOut.requestsView()->errorText().contains(QStringLiteral("sign in")),
+                 qPrintable(signedOut.requestsView()->errorText()));
+
+        MainWindow window(&admin, nullptr);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.connectToServer(urlOf(*server));
+        const auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        QVERIFY(tabs);
+        QCOMPARE(tabs->tabText(1), QStringLiteral("Access requests"));
+        QTRY_VERIFY(window.requestsView()->model()->gate(QStringLiteral("gate")).has_value());
+        QVERIFY2(window.requestsView()->errorText().isEmpty(), qPrintable(window.requestsView()->errorText()));
+
+        // alice asks from elsewhere: the tab counts it within 1 s.
+        ApiClient alice;
+        alice.setBaseUrl(urlOf(*server));
+        alice.setToken(aliceToken);
+        ApiReply *ask = alice.request(QStringLiteral("POST"), QStringLiteral("auth/gate/request"),
+                                      {{QStringLiteral("reason"), QStringLiteral("on call")}});
+        QVERIFY(finishes(ask));
+        QVERIFY2(ask->isOk(), qPrintable(ask->errorString()));
+        delete ask;
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->tabText(1), QStringLiteral("Access requests (1)"), 1000);
     }
 
     void savesGeometryOnly()
