@@ -91,6 +91,11 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     m_mountTable = std::make_unique<MountTable>(this, m_seal->barrier(), m_identity.get(), m_options.passwordHashLogN);
     m_events = std::make_unique<EventLog>(m_seal->barrier());
     m_audit = std::make_unique<AuditBroker>(m_seal->barrier());
+    WebhookNotifier::Options webhooks;
+    webhooks.attempts = m_options.webhookAttempts;
+    webhooks.retryDelayMs = m_options.webhookRetryDelayMs;
+    webhooks.timeoutMs = m_options.webhookTimeoutMs;
+    m_webhooks = std::make_unique<WebhookNotifier>(webhooks, m_metrics.get());
     m_config->setObserver([](const QString &name, const QJsonValue &value) {
         if (name == QLatin1String("log.level"))
             applyLogLevel(value.toString());
@@ -103,11 +108,6 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     m_metrics->addGauge(QStringLiteral("gatekeeper_core_unseal_progress"),
                         QStringLiteral("Key shares submitted in the current unseal round."),
                         [this] { return static_cast<double>(m_seal->state().progress); });
-    WebhookNotifier::Options webhooks;
-    webhooks.attempts = m_options.webhookAttempts;
-    webhooks.retryDelayMs = m_options.webhookRetryDelayMs;
-    webhooks.timeoutMs = m_options.webhookTimeoutMs;
-    m_webhooks = std::make_unique<WebhookNotifier>(webhooks, m_metrics.get());
 }
 
 Engine::~Engine() = default;

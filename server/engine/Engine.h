@@ -21,7 +21,6 @@ class Storage;
 class SealManager;
 class Router;
 class Metrics;
-class WebhookNotifier;
 class TokenStore;
 class PolicyStore;
 class RuntimeConfig;
@@ -30,6 +29,7 @@ class IdentityStore;
 class ResponseWrapper;
 class EventLog;
 class AuditBroker;
+class WebhookNotifier;
 
 struct EngineOptions
 {
@@ -101,13 +101,13 @@ public:
     TokenStore &tokens() { return *m_tokens; }
     PolicyStore &policies() { return *m_policies; }
     Metrics &metrics() { return *m_metrics; }
-    WebhookNotifier &webhooks() { return *m_webhooks; }
     RuntimeConfig &config() { return *m_config; }
     MountTable &mountTable() { return *m_mountTable; }
     IdentityStore &identity() { return *m_identity; }
     ResponseWrapper &wrapping() { return *m_wrapping; }
     EventLog &events() { return *m_events; }
     AuditBroker &audit() { return *m_audit; }
+    WebhookNotifier &webhooks() { return *m_webhooks; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -125,7 +125,6 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<PolicyStore> m_policies;
     std::unique_ptr<Metrics> m_metrics;
-    std::unique_ptr<WebhookNotifier> m_webhooks; // gate webhooks; waiting deliveries are dropped with it
     std::unique_ptr<RuntimeConfig> m_config;
     std::unique_ptr<IdentityStore> m_identity;
     std::unique_ptr<ResponseWrapper> m_wrapping;
@@ -137,6 +136,7 @@ private:
     qint64 m_activeSinceMsecs = 0;
     std::unique_ptr<AuditBroker> m_audit;     // after the barrier it stores its table in
     std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
+    std::unique_ptr<WebhookNotifier> m_webhooks; // its thread ends before the rest goes: deliveries are abandoned
     std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
 };
 
