@@ -8,30 +8,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 server=${1:-build/release/app/gatekeeper-server}
 seconds=${2:-10}
-for tool in wrk nginx curl python3; do
-    command -v "$tool" >/dev/null || { echo "missing $tool (bash scripts/install-deps.sh)"; exit 1; }
-done
+bench_prologue wrk nginx curl python3
 
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${gk_pid:-}" ] && kill "$gk_pid" 2>/dev/null || true
-    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$server" --listen 127.0.0.1:0 --storage "sqlite:$work/gk.db" >"$work/gk.out" 2>&1 &
-gk_pid=$!
-for _ in $(seq 100); do
-    grep -q "listening on" "$work/gk.out" && break
-    sleep 0.1
-done
-url=$(grep -o 'http://[0-9.:]*' "$work/gk.out" | head -1)
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-init=$(curl -sf -X PUT -d '{"secret_shares":1,"secret_threshold":1}' "$url/v1/sys/init")
-key=$(echo "$init" | json '["keys"][0]')
-export GK_TOKEN=$(echo "$init" | json '["root_token"]')
-curl -sf -X PUT -d "{\"key\":\"$key\"}" "$url/v1/sys/unseal" >/dev/null
+start_gatekeeper "$server" "$work"
 curl -sf -X POST -H "X-Vault-Token: $GK_TOKEN" -d '{"value":"bench-secret-value"}' "$url/v1/secret/bench" >/dev/null
 
 # nginx answers the bytes of /v1/sys/health from a file, with 2 workers (one per core).

@@ -6,25 +6,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 server=${1:-build/release/app/gatekeeper-server}
 seconds=${2:-10}
-for tool in wrk nginx curl; do
-    command -v "$tool" >/dev/null || { echo "missing $tool (bash scripts/install-deps.sh)"; exit 1; }
-done
+bench_prologue wrk nginx curl
 
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${gk_pid:-}" ] && kill "$gk_pid" 2>/dev/null || true
-    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$server" --dev --listen 127.0.0.1:0 >"$work/gk.out" 2>&1 &
-gk_pid=$!
-for _ in $(seq 50); do
-    grep -q "listening on" "$work/gk.out" && break
-    sleep 0.1
-done
-gk_url=$(grep -o 'http://[0-9.:]*' "$work/gk.out" | head -1)
+launch_gatekeeper "$server" "$work" --dev
+gk_url=$url
 
 # nginx serves the very bytes gatekeeper answers, from memory files, with 2 workers (one per core).
 mkdir -p "$work/www/v1/sys"

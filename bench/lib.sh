@@ -1,5 +1,29 @@
 # Shared by the benchmark scripts (sourced, not run).
 
+# bench_prologue TOOL...: fails with a hint when a tool is missing, makes the work directory $work and removes it
+# (with the server and nginx) on exit.
+bench_prologue() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "missing $tool (bash scripts/install-deps.sh)"; exit 1; }
+    done
+    work=$(mktemp -d)
+    trap 'bench_cleanup "$work"' EXIT
+}
+
+# launch_gatekeeper SERVER WORK ARGS...: starts SERVER ARGS... --listen 127.0.0.1:0 and waits until it listens.
+# Sets $gk_pid and $url.
+launch_gatekeeper() {
+    local server=$1 work=$2
+    shift 2
+    "$server" "$@" --listen 127.0.0.1:0 >"$work/gk.out" 2>&1 &
+    gk_pid=$!
+    for _ in $(seq 100); do
+        grep -q "listening on" "$work/gk.out" && break
+        sleep 0.1
+    done
+    url=$(grep -o 'http://[0-9.:]*' "$work/gk.out" | head -1)
+}
+
 # start_nginx WORK: nginx with 2 workers (one per core) serving WORK/www on a random loopback port, which it puts in
 # $nginx_port. The caller kills "$(cat WORK/nginx.pid)" when done.
 start_nginx() {
@@ -35,4 +59,25 @@ wrk_summary() {
                       else if (v ~ /s$/) {sub("s", "", v); v *= 1000}
                       p99 = v}
          END {printf "%.0f %.2f %d\n", rps, p99, errors}' "$1"
+}
+
+# start_gatekeeper SERVER WORK: gatekeeper-server on durable SQLite storage in WORK, initialised with one key share
+# and unsealed. Sets $gk_pid and $url and exports GK_TOKEN (the root token). The caller kills $gk_pid when done.
+start_gatekeeper() {
+    local server=$1 work=$2
+    launch_gatekeeper "$server" "$work" --storage "sqlite:$work/gk.db"
+    local init key
+    init=$(curl -sf -X PUT -d '{"secret_shares":1,"secret_threshold":1}' "$url/v1/sys/init")
+    key=$(echo "$init" | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys"][0])')
+    GK_TOKEN=$(echo "$init" | python3 -c 'import json,sys; print(json.load(sys.stdin)["root_token"])')
+    export GK_TOKEN
+    curl -sf -X PUT -d "{\"key\":\"$key\"}" "$url/v1/sys/unseal" >/dev/null
+}
+
+# bench_cleanup WORK: stops the server and nginx a benchmark started and removes WORK.
+bench_cleanup() {
+    local work=$1
+    [ -n "${gk_pid:-}" ] && kill "$gk_pid" 2>/dev/null || true
+    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+    rm -rf "$work"
 }

@@ -29,6 +29,10 @@ struct PathSpec
                                           // things (its OAuth2 grants, Nomad token/self), found through request.auth
     bool listLike = false;                // a Read that lists: blocking query and X-Gatekeeper-Index, as List
     QStringList sensitiveFields;          // request/response fields that the audit trail must hash
+    QString aclPath;                      // when set: the ACL is checked on this path instead of the request's
+                                          // (root API routes guarded by a policy path, e.g. "gatekeeper/seal")
+    std::function<Response(Response)> reshape; // when set: applied to every answer of the route, the pipeline's
+                                               // refusals included (root API routes with their own error shape)
 };
 
 // A mounted backend (sys, token store, kv, auth methods, gates, ...): it declares its routes once.

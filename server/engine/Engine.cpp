@@ -14,6 +14,9 @@
 #include "engine/backends/OAuth2Backend.h"
 #include "engine/backends/SysBackend.h"
 #include "engine/backends/TokenBackend.h"
+#include "engine/broker/Broker.h"
+#include "engine/broker/BrokerBackend.h"
+#include "engine/broker/GridsBackend.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/crypto/SealManager.h"
 #include "engine/events/EventLog.h"
@@ -96,6 +99,7 @@ Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
     webhooks.retryDelayMs = m_options.webhookRetryDelayMs;
     webhooks.timeoutMs = m_options.webhookTimeoutMs;
     m_webhooks = std::make_unique<WebhookNotifier>(webhooks, m_metrics.get());
+    m_broker = std::make_unique<Broker>(this);
     m_config->setObserver([](const QString &name, const QJsonValue &value) {
         if (name == QLatin1String("log.level"))
             applyLogLevel(value.toString());
@@ -134,6 +138,15 @@ QFuture<Status> Engine::start()
           std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Devices));
     mount(Api::V1, QStringLiteral("sys/audit-hash/"),
           std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Hash));
+    // The task token broker: Gatekeeper's API at the root, its grids and task policies on /v1.
+    for (const auto endpoint : {BrokerBackend::Endpoint::Token, BrokerBackend::Endpoint::Status,
+                                BrokerBackend::Endpoint::Unseal, BrokerBackend::Endpoint::Seal,
+                                BrokerBackend::Endpoint::Reload})
+        mount(Api::Root, BrokerBackend::prefix(endpoint), std::make_shared<BrokerBackend>(m_broker.get(), endpoint));
+    mount(Api::V1, QStringLiteral("grids/"), std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Grids));
+    mount(Api::V1, QStringLiteral("nodes/"), std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Nodes));
+    mount(Api::V1, QStringLiteral("gatekeeper/"),
+          std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Policies));
     m_tokenTidyTimer = std::make_unique<QTimer>();
     m_tokenTidyTimer->setInterval(m_options.tidyIntervalMs);
     QObject::connect(m_tokenTidyTimer.get(), &QTimer::timeout, [this] {
@@ -237,9 +250,13 @@ QFuture<Response> Engine::dispatch(Request request)
     const Handler fn = m_events->wrap(route->spec, request.operation, match->mount->backend->type(), handler->second);
 
     const auto finish = [route, timer](Response r) {
+        if (route->spec.reshape)
+            r = route->spec.reshape(std::move(r));
         route->stats->record(r.status, timer.nsecsElapsed());
         return r;
     };
+    if (!request.bodyError.isEmpty())
+        return ready(finish(Response::error(400, request.bodyError)));
 
     // X-Vault-Wrap-TTL: the answer, when it carries data, is replaced by a wrapping token for it.
     qint64 wrapTtl = 0;
@@ -289,8 +306,9 @@ QFuture<Response> Engine::dispatch(Request request)
                           Result<std::shared_ptr<const Acl>> acl) mutable -> QFuture<Response> {
                     if (!acl)
                         return ready(Response::error(acl.httpStatus(), acl.error()));
+                    const QString &aclPath = route->spec.aclPath.isEmpty() ? request.path : route->spec.aclPath;
                     if (!route->spec.callerScoped &&
-                        !acl.value()->allows(request.operation, request.path, route->spec.requiresSudo))
+                        !acl.value()->allows(request.operation, aclPath, route->spec.requiresSudo))
                         return ready(Response::error(403, QStringLiteral("permission denied")));
                     return AuditBroker::beforeHandler(request,
                                                       [this, fn](const Request &r) { return runCountingUse(r, fn); });
@@ -457,6 +475,7 @@ QFuture<Status> Engine::afterUnseal()
 
 void Engine::sealNow()
 {
+    m_broker->sealNow(QStringLiteral("the server was sealed"));
     m_seal->seal();
     m_audit->seal();
     m_tokens->clearCache();

@@ -30,6 +30,7 @@ class ResponseWrapper;
 class EventLog;
 class AuditBroker;
 class WebhookNotifier;
+class Broker;
 
 struct EngineOptions
 {
@@ -108,6 +109,7 @@ public:
     EventLog &events() { return *m_events; }
     AuditBroker &audit() { return *m_audit; }
     WebhookNotifier &webhooks() { return *m_webhooks; }
+    Broker &broker() { return *m_broker; }
     qint64 startedMsecs() const { return m_startedMsecs; }
 
 private:
@@ -138,6 +140,7 @@ private:
     std::unique_ptr<QTimer> m_tokenTidyTimer; // periodic token tidy, on the thread that called start()
     std::unique_ptr<WebhookNotifier> m_webhooks; // its thread ends before the rest goes: deliveries are abandoned
     std::unique_ptr<EventLog> m_events;       // destroyed first: requests still waiting on it are dropped
+    std::unique_ptr<Broker> m_broker;         // the task token broker; destroyed before what it uses
 };
 
 } // namespace gk

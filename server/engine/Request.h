@@ -34,6 +34,7 @@ struct Request
     QHostAddress peer;           // the connection's peer (IPv4-mapped addresses already converted)
     QHash<QByteArray, QByteArray> headers; // lower-case names
     bool head = false;           // the answer is sent without a body
+    QString bodyError;           // root API: why the body could not be parsed (the engine answers 400 after routing)
 
     // Filled by the pipeline.
     QString mountPoint;          // the mount prefix that matched, e.g. "sys/"

@@ -181,24 +181,31 @@ bool buildRequest(const QByteArray &method, const QUrl &url, QHash<QByteArray, Q
     const quint32 v4 = peer.toIPv4Address(&isV4);
     request->peer = isV4 ? QHostAddress(v4) : peer;
 
-    if (request->api == Api::Root && !body.isEmpty() && isFormContentType(request->header("content-type"))) {
+    // A JSON object sent as a form (curl -d sets that type) is read as JSON.
+    if (request->api == Api::Root && !body.isEmpty() && isFormContentType(request->header("content-type")) &&
+        !body.trimmed().startsWith('{')) {
         // The root API's OAuth2 token endpoint takes forms (RFC 6749); a repeated field keeps its last value.
         for (const auto &[key, value] : parseQuery(body))
             request->data.insert(key, value);
     } else if (!body.isEmpty() && !isBlank(body)) {
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-        if (parseError.error != QJsonParseError::NoError) {
-            *error = QStringLiteral("failed to parse JSON input: %1 at offset %2")
-                         .arg(parseError.errorString())
-                         .arg(parseError.offset);
+        QString bodyError;
+        if (parseError.error != QJsonParseError::NoError)
+            bodyError = QStringLiteral("failed to parse JSON input: %1 at offset %2")
+                            .arg(parseError.errorString())
+                            .arg(parseError.offset);
+        else if (!document.isObject())
+            bodyError = QStringLiteral("failed to parse JSON input: the body is not a JSON object");
+        if (!bodyError.isEmpty() && request->api == Api::Root) {
+            // The root API's routes answer in their own shapes: the engine answers the 400 once it has routed.
+            request->bodyError = std::move(bodyError);
+        } else if (!bodyError.isEmpty()) {
+            *error = std::move(bodyError);
             return false;
+        } else {
+            request->data = document.object();
         }
-        if (!document.isObject()) {
-            *error = QStringLiteral("failed to parse JSON input: the body is not a JSON object");
-            return false;
-        }
-        request->data = document.object();
     }
 
     const Operation op = request->operation;

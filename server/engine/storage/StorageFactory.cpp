@@ -1,5 +1,6 @@
 #include "engine/storage/StorageFactory.h"
 
+#include "engine/storage/CachingStorage.h"
 #include "engine/storage/InmemStorage.h"
 #include "engine/storage/SqliteStorage.h"
 
@@ -35,7 +36,7 @@ Result<std::unique_ptr<Storage>> openStorage(const QString &url)
         Result<std::unique_ptr<SqliteStorage>> opened = SqliteStorage::open(path);
         if (!opened)
             return Opened::fail(opened.error(), opened.httpStatus());
-        return std::unique_ptr<Storage>(opened.takeValue());
+        return std::unique_ptr<Storage>(std::make_unique<CachingStorage>(opened.takeValue(), kSqliteReadCacheBytes));
     }
     if (scheme == QLatin1String("postgresql") || scheme == QLatin1String("postgres"))
         return Opened::fail(QStringLiteral("postgresql storage is not supported yet"), 501);
