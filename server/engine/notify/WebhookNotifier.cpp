@@ -3,6 +3,7 @@
 #include "engine/Metrics.h"
 
 #include <QLoggingCategory>
+#include <QMetaEnum>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -122,7 +123,11 @@ void WebhookNotifier::attempt(const std::shared_ptr<Delivery> &delivery)
     QObject::connect(reply, &QNetworkReply::finished, m_context, [this, delivery, reply] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        answered(delivery, status, status == 0 ? reply->errorString() : QString());
+        // The error's name, not its text: Qt's texts may quote the URL, which can be a secret of its own.
+        answered(delivery, status,
+                 status == 0 ? QString::fromLatin1(
+                                   QMetaEnum::fromType<QNetworkReply::NetworkError>().valueToKey(reply->error()))
+                             : QString());
     });
 }
 
