@@ -28,6 +28,8 @@ struct PathSpec
     bool callerScoped = false;            // any valid token, no ACL check: the handler acts only on the caller's own
                                           // things (its OAuth2 grants, Nomad token/self), found through request.auth
     bool listLike = false;                // a Read that lists: blocking query and X-Gatekeeper-Index, as List
+    bool changesNothing = false;          // an Update that only reads (capabilities-self, token and wrapping
+                                          // lookups): not a change for the live index
     QStringList sensitiveFields;          // request/response fields that the audit trail must hash
     QString aclPath;                      // when set: the ACL is checked on this path instead of the request's
                                           // (root API routes guarded by a policy path, e.g. "gatekeeper/seal")

@@ -73,6 +73,27 @@ private slots:
         QCOMPARE(indexOf(call("LIST", "/v1/secret/")), before + 1);
     }
 
+    void readsSentAsWritesDoNotMoveIt()
+    {
+        // POSTs that only read (capabilities-self, token and wrapping lookups) are not changes: a console that asks
+        // them must not wake every watcher.
+        const QByteArray child = createToken({QStringLiteral("default")});
+        const quint64 before = currentIndex();
+        QCOMPARE(call("POST", "/v1/sys/capabilities-self", {{QStringLiteral("paths"), QJsonArray{"secret/x"}}}).status,
+                 200);
+        QCOMPARE(call("POST", "/v1/auth/token/lookup", {{QStringLiteral("token"), QString::fromUtf8(child)}}).status,
+                 200);
+        QCOMPARE(call("POST", "/v1/auth/token/lookup-self").status, 200);
+        const HttpAnswer self = call("GET", "/v1/auth/token/lookup-self", {}, child);
+        const QString accessor = self.json()[QStringLiteral("data")][QStringLiteral("accessor")].toString();
+        QCOMPARE(call("POST", "/v1/auth/token/lookup-accessor", {{QStringLiteral("accessor"), accessor}}).status, 200);
+        QCOMPARE(currentIndex(), before);
+        // A real change still moves it.
+        QCOMPARE(call("POST", "/v1/auth/token/revoke", {{QStringLiteral("token"), QString::fromUtf8(child)}}).status,
+                 204);
+        QCOMPARE(currentIndex(), before + 1);
+    }
+
     void writeWakesWaitingList()
     {
         const quint64 index = indexOf(call("LIST", "/v1/auth/token/accessors"));

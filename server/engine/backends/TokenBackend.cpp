@@ -380,11 +380,14 @@ QList<PathSpec> TokenBackend::paths()
                        "token_explicit_max_ttl, token_num_uses and token_period apply."));
     add(QStringLiteral("lookup"), {{Operation::Update, bind(&TokenBackend::lookup)}},
         QStringLiteral("Look up the token given as \"token\" (the calling token when empty)."));
+    specs.back().changesNothing = true;
     add(QStringLiteral("lookup-self"),
         {{Operation::Read, bind(&TokenBackend::lookupSelf)}, {Operation::Update, bind(&TokenBackend::lookupSelf)}},
         QStringLiteral("Look up the calling token."));
+    specs.back().changesNothing = true;
     add(QStringLiteral("lookup-accessor"), {{Operation::Update, bind(&TokenBackend::lookupAccessor)}},
         QStringLiteral("Look up the token with the given \"accessor\"; the answer never holds the token id."));
+    specs.back().changesNothing = true;
     add(QStringLiteral("renew"), {{Operation::Update, bind(&TokenBackend::renew)}},
         QStringLiteral("Renew the token given as \"token\" by \"increment\" (default: its original TTL), never past "
                        "its explicit max TTL nor the max TTL counted from its creation."));

@@ -360,7 +360,8 @@ Handler EventLog::wrap(const PathSpec &spec, Operation operation, const QString 
             return waitFor(params.value().index, params.value().waitMs).then(run).unwrap();
         };
     }
-    if (operation != Operation::Update && operation != Operation::Delete && operation != Operation::Patch)
+    if ((operation != Operation::Update && operation != Operation::Delete && operation != Operation::Patch) ||
+        spec.changesNothing)
         return handler;
     return [this, kind, operation, handler = std::move(handler)](const Request &request) -> QFuture<Response> {
         const QString path = (request.api == Api::V1 ? QStringLiteral("/v1/") : QStringLiteral("/")) + request.path;

@@ -48,6 +48,7 @@ QList<PathSpec> CapabilitiesBackend::paths()
     PathSpec self;
     self.pattern = QString();
     self.handlers = {{Operation::Update, [this](const Request &r) { return capabilitiesSelf(r); }}};
+    self.changesNothing = true;
     self.help = QStringLiteral("The calling token's capabilities on each of \"paths\" (a list, or one "
                                "comma-separated string): {\"<path>\": [\"read\", ...], ...}, also under \"data\"; "
                                "with one path also as \"capabilities\". [\"root\"] for a root token, [\"deny\"] "

@@ -71,6 +71,7 @@ QList<PathSpec> WrappingBackend::paths()
     lookup.help = QStringLiteral("Tells creation_path, creation_time and creation_ttl of the wrapping token given "
                                  "as {\"token\": ...} without spending it. Needs no X-Vault-Token.");
     lookup.unauthenticated = true;
+    lookup.changesNothing = true;
     lookup.sensitiveFields = sensitive;
 
     PathSpec wrap;
