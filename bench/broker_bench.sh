@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Task token broker benchmark: gatekeeper-server on durable SQLite storage, one static grid with 1000 registered
 # tasks on 127.0.0.1, a task policy giving each task 1,000,000 uses of one role, the broker unsealed with the root
-# token (which applies the task policies). wrk (2 threads, 64 keep-alive connections) alternates per connection: POST /token for the next task, then
-# POST /v1/sys/wrapping/unwrap of the wrapping token it got. Every answer is counted; a non-2xx is reported.
+# token (which applies the task policies). wrk (2 threads, 64 keep-alive connections): each thread sends
+# POST /v1/sys/wrapping/unwrap for every wrapping token it has received and not yet unwrapped, and otherwise
+# POST /token for its next task (round robin). A non-2xx answer is reported.
 # Usage: bench/broker_bench.sh [path/to/gatekeeper-server] [seconds]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -33,17 +34,10 @@ curl -sf -X POST -d "{\"method\":\"token\",\"token\":\"$GK_TOKEN\"}" "$url/unsea
 
 cat >"$work/token_unwrap.lua" <<'LUA'
 local counter = 0
-local pending = nil
-local tokens, unwraps, failures = 0, 0, 0
-local threads = {}
-function setup(thread)
-    table.insert(threads, thread)
-end
+local pending = {}
 request = function()
-    if pending then
-        local t = pending
-        pending = nil
-        return wrk.format("POST", "/v1/sys/wrapping/unwrap", {["X-Vault-Token"] = t}, "")
+    if #pending > 0 then
+        return wrk.format("POST", "/v1/sys/wrapping/unwrap", {["X-Vault-Token"] = table.remove(pending)}, "")
     end
     counter = counter + 1
     return wrk.format("POST", "/token", nil, '{"task_id":"t' .. (counter % 1000) .. '"}')
@@ -51,12 +45,7 @@ end
 response = function(status, headers, body)
     local t = body:match('"token"%s*:%s*"([^"]+)"')
     if status == 200 and t and body:match('"vault_addr"') then
-        pending = t
-        tokens = tokens + 1
-    elseif status == 200 then
-        unwraps = unwraps + 1
-    else
-        failures = failures + 1
+        table.insert(pending, t)
     end
 end
 LUA
