@@ -184,17 +184,17 @@ struct Shape
     {
         const QString id = QStringLiteral("t-%1").arg(n);
         if (type == u"nomad") {
-            fake.script(QStringLiteral("/v1/allocation/") + id,
-                        QJsonObject{{"ID", id},
-                                    {"Name", "web.app[0]"},
-                                    {"NodeID", "node-1"},
-                                    {"TaskGroup", "app"},
-                                    {"ClientStatus", running ? "running" : "complete"},
-                                    {"TaskStates",
-                                     QJsonObject{{"web", QJsonObject{{"State", running ? "running" : "dead"},
-                                                                     {"Failed", false},
-                                                                     {"StartedAt", rfc3339Nanos(startedAt)},
-                                                                     {"FinishedAt", "0001-01-01T00:00:00Z"}}}}}});
+            fake.script(
+                QStringLiteral("/v1/allocation/") + id,
+                QJsonObject{{"ID", id},
+                            {"Name", "web.app[0]"},
+                            {"NodeID", "node-1"},
+                            {"TaskGroup", "app"},
+                            {"ClientStatus", running ? "running" : "complete"},
+                            {"TaskStates", QJsonObject{{"web", QJsonObject{{"State", running ? "running" : "dead"},
+                                                                           {"Failed", false},
+                                                                           {"StartedAt", rfc3339Nanos(startedAt)},
+                                                                           {"FinishedAt", "0001-01-01T00:00:00Z"}}}}}});
             fake.script(QStringLiteral("/v1/node/node-1"), QJsonObject{{"ID", "node-1"},
                                                                        {"Name", "client-1"},
                                                                        {"HTTPAddr", "127.0.0.1:4646"},
@@ -218,17 +218,18 @@ struct Shape
                                                                       {"active", true}}}}});
             return id;
         }
-        fake.script(QStringLiteral("/api/v1/namespaces/prod/pods/") + id,
-                    QJsonObject{{"kind", "Pod"},
-                                {"apiVersion", "v1"},
-                                {"metadata", QJsonObject{{"name", id}, {"namespace", "prod"},
-                                                         {"labels", QJsonObject{{"app", "web"}}}}},
-                                {"spec", QJsonObject{{"nodeName", "node-1"}}},
-                                {"status", QJsonObject{{"phase", running ? "Running" : "Succeeded"},
-                                                       {"hostIP", "127.0.0.1"},
-                                                       {"podIP", "10.244.0.5"},
-                                                       {"startTime", QDateTime::fromSecsSinceEpoch(startedAt, Qt::UTC)
-                                                                         .toString(Qt::ISODate)}}}});
+        fake.script(
+            QStringLiteral("/api/v1/namespaces/prod/pods/") + id,
+            QJsonObject{
+                {"kind", "Pod"},
+                {"apiVersion", "v1"},
+                {"metadata", QJsonObject{{"name", id}, {"namespace", "prod"}, {"labels", QJsonObject{{"app", "web"}}}}},
+                {"spec", QJsonObject{{"nodeName", "node-1"}}},
+                {"status",
+                 QJsonObject{{"phase", running ? "Running" : "Succeeded"},
+                             {"hostIP", "127.0.0.1"},
+                             {"podIP", "10.244.0.5"},
+                             {"startTime", QDateTime::fromSecsSinceEpoch(startedAt, Qt::UTC).toString(Qt::ISODate)}}}});
         return QStringLiteral("prod/") + id;
     }
     QString askedId(int n) const
@@ -242,22 +243,26 @@ struct Shape
     void scriptNodes(FakeScheduler &fake) const
     {
         if (type == u"nomad")
-            fake.script(nodesTarget, QJsonArray{QJsonObject{{"ID", "node-1"}, {"Name", "client-1"},
-                                                            {"Address", "127.0.0.1"}, {"Status", "ready"}}});
-        else if (type == u"mesos")
-            fake.script(nodesTarget, QJsonObject{{"slaves", QJsonArray{QJsonObject{{"id", "agent-1"},
-                                                                                   {"hostname", "agent-1.example"},
-                                                                                   {"pid", "slave(1)@127.0.0.1:5051"}}}}});
-        else
             fake.script(nodesTarget,
-                        QJsonObject{{"kind", "NodeList"},
-                                    {"items", QJsonArray{QJsonObject{
-                                                  {"metadata", QJsonObject{{"name", "node-1"}}},
-                                                  {"status", QJsonObject{{"addresses",
-                                                                          QJsonArray{QJsonObject{{"type", "Hostname"},
-                                                                                                 {"address", "node-1"}},
-                                                                                     QJsonObject{{"type", "InternalIP"},
-                                                                                                 {"address", "127.0.0.1"}}}}}}}}}});
+                        QJsonArray{QJsonObject{
+                            {"ID", "node-1"}, {"Name", "client-1"}, {"Address", "127.0.0.1"}, {"Status", "ready"}}});
+        else if (type == u"mesos")
+            fake.script(nodesTarget,
+                        QJsonObject{{"slaves", QJsonArray{QJsonObject{{"id", "agent-1"},
+                                                                      {"hostname", "agent-1.example"},
+                                                                      {"pid", "slave(1)@127.0.0.1:5051"}}}}});
+        else
+            fake.script(
+                nodesTarget,
+                QJsonObject{
+                    {"kind", "NodeList"},
+                    {"items",
+                     QJsonArray{QJsonObject{
+                         {"metadata", QJsonObject{{"name", "node-1"}}},
+                         {"status",
+                          QJsonObject{{"addresses", QJsonArray{QJsonObject{{"type", "Hostname"}, {"address", "node-1"}},
+                                                               QJsonObject{{"type", "InternalIP"},
+                                                                           {"address", "127.0.0.1"}}}}}}}}}});
     }
 };
 
@@ -289,9 +294,13 @@ class TestSchedulerAdapters final : public QObject
     HttpAnswer tokenFor(const QString &taskId, const QString &grid)
     {
         return m_srv->server().request(
-            "POST", "/token", compact(QJsonObject{{QStringLiteral("task_id"), taskId}, {QStringLiteral("scheduler"), grid}}));
+            "POST", "/token",
+            compact(QJsonObject{{QStringLiteral("task_id"), taskId}, {QStringLiteral("scheduler"), grid}}));
     }
-    qint64 failed() { return m_srv->server().request("GET", "/status").json()["stats"].toObject()["failed"].toInteger(); }
+    qint64 failed()
+    {
+        return m_srv->server().request("GET", "/status").json()["stats"].toObject()["failed"].toInteger();
+    }
     // A grid of that type on address, whose tasks may have the role "web"; its name.
     QString makeGrid(const QString &type, const QString &address, const QString &caCert = {})
     {
@@ -301,7 +310,8 @@ class TestSchedulerAdapters final : public QObject
                               {QStringLiteral("token"), QStringLiteral("sched-token-%1").arg(m_grids)}};
         if (!caCert.isEmpty())
             scheduler.insert(QStringLiteral("ca_cert"), caCert);
-        const HttpAnswer a = root("POST", "/v1/grids", {{QStringLiteral("name"), name}, {QStringLiteral("scheduler"), scheduler}});
+        const HttpAnswer a =
+            root("POST", "/v1/grids", {{QStringLiteral("name"), name}, {QStringLiteral("scheduler"), scheduler}});
         if (a.status != 200)
             qWarning() << a.body;
         m_gridNames.append(name);
@@ -325,10 +335,11 @@ private slots:
         m_srv = std::make_unique<UnsealedServer>(options);
         QVERIFY(m_srv->start());
         QVERIFY(m_srv->unseal());
-        QCOMPARE(root("POST", "/v1/auth/token/roles/web",
-                      {{QStringLiteral("allowed_policies"), QJsonArray{"default"}}, {QStringLiteral("token_ttl"), "1h"}})
-                     .status,
-                 204);
+        QCOMPARE(
+            root("POST", "/v1/auth/token/roles/web",
+                 {{QStringLiteral("allowed_policies"), QJsonArray{"default"}}, {QStringLiteral("token_ttl"), "1h"}})
+                .status,
+            204);
         const HttpAnswer u = m_srv->server().request(
             "POST", "/unseal",
             compact(QJsonObject{{QStringLiteral("method"), QStringLiteral("token")},
@@ -393,7 +404,8 @@ private slots:
 
         // The scheduler's nodes.
         s.scriptNodes(fake);
-        const QJsonArray nodes = root("GET", QStringLiteral("/v1/grids/%1/nodes").arg(grid).toUtf8()).json()["nodes"].toArray();
+        const QJsonArray nodes =
+            root("GET", QStringLiteral("/v1/grids/%1/nodes").arg(grid).toUtf8()).json()["nodes"].toArray();
         QCOMPARE(nodes.size(), 1);
         QCOMPARE(nodes.first()["address"].toString(), QStringLiteral("127.0.0.1"));
         QCOMPARE(fake.lastHeaders(s.nodesTarget).value(s.tokenHeader), sentToken);

@@ -26,7 +26,8 @@ QFuture<Result<TaskInfo>> KubernetesScheduler::lookup(const QString &taskId)
             info.id = taskId;
             info.name = metadata.value(QStringLiteral("name")).toString();
             // The pod's "app" label when it has one (the pods of one Deployment share it), else its namespace.
-            const QString app = metadata.value(QStringLiteral("labels")).toObject().value(QStringLiteral("app")).toString();
+            const QString app =
+                metadata.value(QStringLiteral("labels")).toObject().value(QStringLiteral("app")).toString();
             info.group = app.isEmpty() ? nsName : app;
             info.host = status.value(QStringLiteral("hostIP")).toString();
             info.startedAt = SchedulerHttp::parseRfc3339(status.value(QStringLiteral("startTime")).toString());
@@ -37,27 +38,17 @@ QFuture<Result<TaskInfo>> KubernetesScheduler::lookup(const QString &taskId)
 
 QFuture<Result<QList<NodeInfo>>> KubernetesScheduler::nodes()
 {
-    const SchedulerHttp http = m_http;
-    return http.getJson(QStringLiteral("/api/v1/nodes")).then([http](Result<QJsonValue> answered) -> Result<QList<NodeInfo>> {
-        if (!answered)
-            return Status::fail(answered.error(), 500);
-        const QJsonValue items = answered.value().toObject().value(QStringLiteral("items"));
-        if (!items.isArray())
-            return http.fault<QList<NodeInfo>>(QStringLiteral("answered a node list without \"items\""));
-        QList<NodeInfo> out;
-        for (const QJsonValue &v : items.toArray()) {
-            const QJsonObject node = v.toObject();
-            QString address;
-            for (const QJsonValue &a : node.value(QStringLiteral("status")).toObject().value(QStringLiteral("addresses")).toArray()) {
-                if (a.toObject().value(QStringLiteral("type")).toString() == u"InternalIP") {
-                    address = a.toObject().value(QStringLiteral("address")).toString();
-                    break;
-                }
+    return m_http.getNodes(QStringLiteral("/api/v1/nodes"), QStringLiteral("items"), [](const QJsonObject &node) {
+        QString address;
+        for (const QJsonValue &a :
+             node.value(QStringLiteral("status")).toObject().value(QStringLiteral("addresses")).toArray()) {
+            if (a.toObject().value(QStringLiteral("type")).toString() == u"InternalIP") {
+                address = a.toObject().value(QStringLiteral("address")).toString();
+                break;
             }
-            out.append(NodeInfo{node.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString(),
-                                address, 0});
         }
-        return out;
+        return NodeInfo{node.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString(),
+                        address, 0};
     });
 }
 

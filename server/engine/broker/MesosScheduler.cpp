@@ -97,7 +97,8 @@ QFuture<Result<TaskInfo>> MesosScheduler::lookup(const QString &taskId)
             http.settleWithHost(promise, read.value(), agentId,
                                 QStringLiteral("/master/slaves?slave_id=") + SchedulerHttp::segment(agentId),
                                 [agentId](const QJsonValue &slaves) {
-                                    return agentAddress(entryWithId(slaves, QStringLiteral("slaves"), agentId).toObject());
+                                    return agentAddress(
+                                        entryWithId(slaves, QStringLiteral("slaves"), agentId).toObject());
                                 });
         });
     return answer;
@@ -105,19 +106,8 @@ QFuture<Result<TaskInfo>> MesosScheduler::lookup(const QString &taskId)
 
 QFuture<Result<QList<NodeInfo>>> MesosScheduler::nodes()
 {
-    const SchedulerHttp http = m_http;
-    return http.getJson(QStringLiteral("/master/slaves")).then([http](Result<QJsonValue> answered) -> Result<QList<NodeInfo>> {
-        if (!answered)
-            return Status::fail(answered.error(), 500);
-        const QJsonValue slaves = answered.value().toObject().value(QStringLiteral("slaves"));
-        if (!slaves.isArray())
-            return http.fault<QList<NodeInfo>>(QStringLiteral("answered an agent list without \"slaves\""));
-        QList<NodeInfo> out;
-        for (const QJsonValue &v : slaves.toArray()) {
-            const QJsonObject s = v.toObject();
-            out.append(NodeInfo{s.value(QStringLiteral("hostname")).toString(), agentAddress(s), 0});
-        }
-        return out;
+    return m_http.getNodes(QStringLiteral("/master/slaves"), QStringLiteral("slaves"), [](const QJsonObject &s) {
+        return NodeInfo{s.value(QStringLiteral("hostname")).toString(), agentAddress(s), 0};
     });
 }
 

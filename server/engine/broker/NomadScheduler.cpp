@@ -42,7 +42,8 @@ Result<Allocation> readAllocation(const SchedulerHttp &http, const QJsonObject &
     a.info.name = a.info.group.isEmpty() ? alloc.value(QStringLiteral("Name")).toString() : a.info.group;
     qint64 earliest = std::numeric_limits<qint64>::max();
     for (auto it = tasks.begin(); it != tasks.end(); ++it) {
-        const qint64 at = SchedulerHttp::parseRfc3339(it.value().toObject().value(QStringLiteral("StartedAt")).toString());
+        const qint64 at =
+            SchedulerHttp::parseRfc3339(it.value().toObject().value(QStringLiteral("StartedAt")).toString());
         if (at > 0 && at < earliest)
             earliest = at;
     }
@@ -81,28 +82,18 @@ QFuture<Result<TaskInfo>> NomadScheduler::lookup(const QString &taskId)
                 settle(promise, http.fault<TaskInfo>(QStringLiteral("answered an allocation on no node")));
                 return;
             }
-            http.settleWithHost(promise, alloc.value().info, nodeId, QStringLiteral("/v1/node/") + node,
-                                [](const QJsonValue &n) {
-                                    return SchedulerHttp::hostOf(n.toObject().value(QStringLiteral("HTTPAddr")).toString());
-                                });
+            http.settleWithHost(
+                promise, alloc.value().info, nodeId, QStringLiteral("/v1/node/") + node, [](const QJsonValue &n) {
+                    return SchedulerHttp::hostOf(n.toObject().value(QStringLiteral("HTTPAddr")).toString());
+                });
         });
     return answer;
 }
 
 QFuture<Result<QList<NodeInfo>>> NomadScheduler::nodes()
 {
-    const SchedulerHttp http = m_http;
-    return http.getJson(QStringLiteral("/v1/nodes")).then([http](Result<QJsonValue> answered) -> Result<QList<NodeInfo>> {
-        if (!answered)
-            return Status::fail(answered.error(), answered.httpStatus() == 404 ? 500 : answered.httpStatus());
-        if (!answered.value().isArray())
-            return http.fault<QList<NodeInfo>>(QStringLiteral("answered a node list that is not an array"));
-        QList<NodeInfo> out;
-        for (const QJsonValue &v : answered.value().toArray()) {
-            const QJsonObject n = v.toObject();
-            out.append(NodeInfo{n.value(QStringLiteral("Name")).toString(), n.value(QStringLiteral("Address")).toString(), 0});
-        }
-        return out;
+    return m_http.getNodes(QStringLiteral("/v1/nodes"), QString(), [](const QJsonObject &n) {
+        return NodeInfo{n.value(QStringLiteral("Name")).toString(), n.value(QStringLiteral("Address")).toString(), 0};
     });
 }
 

@@ -5,7 +5,6 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QHash>
-#include <QPair>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -16,6 +15,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QObject>
+#include <QPair>
 #include <QPromise>
 #include <QRegularExpression>
 #include <QSslCertificate>
@@ -94,7 +94,8 @@ void SchedulerHttp::settleWithHost(const std::shared_ptr<QPromise<Result<TaskInf
     const SchedulerHttp http = *this;
     getJson(pathAndQuery).then([http, promise, info, node, read](Result<QJsonValue> answered) {
         if (!answered) {
-            settle(promise, http.fault<TaskInfo>(QStringLiteral("could not tell the host of the task: ") + answered.error()));
+            settle(promise,
+                   http.fault<TaskInfo>(QStringLiteral("could not tell the host of the task: ") + answered.error()));
             return;
         }
         const QString host = read(answered.value());
@@ -109,6 +110,23 @@ void SchedulerHttp::settleWithHost(const std::shared_ptr<QPromise<Result<TaskInf
     });
 }
 
+QFuture<Result<QList<NodeInfo>>> SchedulerHttp::getNodes(const QString &pathAndQuery, const QString &listKey,
+                                                         std::function<NodeInfo(const QJsonObject &)> toNode) const
+{
+    const SchedulerHttp http = *this;
+    return getJson(pathAndQuery).then([http, listKey, toNode](Result<QJsonValue> answered) -> Result<QList<NodeInfo>> {
+        if (!answered)
+            return Status::fail(answered.error(), 500);
+        const QJsonValue list = listKey.isEmpty() ? answered.value() : answered.value().toObject().value(listKey);
+        if (!list.isArray())
+            return http.fault<QList<NodeInfo>>(QStringLiteral("answered a node list of another shape"));
+        QList<NodeInfo> out;
+        for (const QJsonValue &v : list.toArray())
+            out.append(toNode(v.toObject()));
+        return out;
+    });
+}
+
 QString SchedulerHttp::hostOf(const QString &hostPort)
 {
     const QUrl url(QStringLiteral("http://") + hostPort.trimmed(), QUrl::StrictMode);
@@ -116,11 +134,8 @@ QString SchedulerHttp::hostOf(const QString &hostPort)
 }
 
 SchedulerHttp::SchedulerHttp(const Grid &grid, QObject *context, QByteArray tokenHeader, QByteArray tokenPrefix)
-    : m_base(grid.schedulerAddress),
-      m_gridName(grid.name),
-      m_tokenHeader(std::move(tokenHeader)),
-      m_caCert(grid.schedulerCaCert.toUtf8()),
-      m_context(context)
+    : m_base(grid.schedulerAddress), m_gridName(grid.name), m_tokenHeader(std::move(tokenHeader)),
+      m_caCert(grid.schedulerCaCert.toUtf8()), m_context(context)
 {
     while (m_base.endsWith(u'/'))
         m_base.chop(1);
@@ -179,7 +194,8 @@ QFuture<Result<QJsonValue>> SchedulerHttp::getJson(const QString &pathAndQuery) 
                     settle(promise, fail(QStringLiteral("answered something that is not JSON")));
                     return;
                 }
-                settle(promise, Result<QJsonValue>(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array())));
+                settle(promise,
+                       Result<QJsonValue>(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array())));
             });
         },
         Qt::QueuedConnection);

@@ -56,6 +56,11 @@ public:
     void settleWithHost(const std::shared_ptr<QPromise<Result<TaskInfo>>> &promise, TaskInfo info, const QString &node,
                         const QString &pathAndQuery, std::function<QString(const QJsonValue &)> read) const;
 
+    // The scheduler's nodes: GET pathAndQuery, whose answer holds them as an array under listKey (the answer itself
+    // when listKey is empty), each made a NodeInfo by toNode. Any failure is a 500.
+    QFuture<Result<QList<NodeInfo>>> getNodes(const QString &pathAndQuery, const QString &listKey,
+                                              std::function<NodeInfo(const QJsonObject &)> toNode) const;
+
     // The host part of an "ip:port" or "[v6]:port" address.
     static QString hostOf(const QString &hostPort);
 
@@ -66,6 +71,16 @@ private:
     QByteArray m_tokenValue; // empty when the grid has no token
     QByteArray m_caCert;
     QObject *m_context;
+};
+
+// The base of the remote scheduler adapters: the grid's scheduler over HTTP.
+class RemoteScheduler : public SchedulerAdapter
+{
+protected:
+    RemoteScheduler(const Grid &grid, QObject *context, QByteArray tokenHeader, QByteArray tokenPrefix = {})
+        : m_http(grid, context, std::move(tokenHeader), std::move(tokenPrefix))
+    {}
+    SchedulerHttp m_http;
 };
 
 // Answers a promise made with start() once.
