@@ -5,13 +5,15 @@
 // /api/v1/namespaces/:ns/pods/:name, /api/v1/nodes). Covered for each: a running task (200, with the grid's token
 // sent in the scheduler's header), a task not running (403) or unknown (401), one started too long ago (403), and a
 // scheduler that is down, slow (answers after the deadline) or answers garbage (500, the failed counter rises).
-// Also: the grid's CA certificate trusted for an HTTPS scheduler (and nothing else is), and each adapter's nodes.
+// Also: node addresses asked for once, a Nomad allocation without a task name, the grid's CA certificate trusted for
+// an HTTPS scheduler (and nothing else is), each adapter's nodes, and the RFC 3339 times schedulers write.
 
 #include "TestCertificate.h"
 #include "UnsealedServer.h"
 
 #include "engine/Engine.h"
 #include "engine/broker/Broker.h"
+#include "engine/broker/SchedulerHttp.h"
 #include "engine/broker/TaskLookup.h"
 
 #include <QDateTime>
@@ -178,6 +180,7 @@ struct Shape
     QByteArray tokenPrefix;
     QString lookupTarget; // the first request a lookup makes for task "t-<n>", with %1 for n
     QString nodesTarget;
+    QString hostTarget; // where the task's host is asked (empty when the task's own answer holds it)
 
     // Scripts task number n (started at startedAt, on 127.0.0.1) on the fake; answers the task id to ask for.
     QString scriptTask(FakeScheduler &fake, int n, bool running, qint64 startedAt) const
@@ -269,12 +272,25 @@ struct Shape
 Shape shape(const QString &type)
 {
     if (type == u"nomad")
-        return {type, "x-nomad-token", "", QStringLiteral("/v1/allocation/t-%1"), QStringLiteral("/v1/nodes")};
+        return {type,
+                "x-nomad-token",
+                "",
+                QStringLiteral("/v1/allocation/t-%1"),
+                QStringLiteral("/v1/nodes"),
+                QStringLiteral("/v1/node/node-1")};
     if (type == u"mesos")
-        return {type, "authorization", "Bearer ", QStringLiteral("/master/tasks?task_id=t-%1"),
-                QStringLiteral("/master/slaves")};
-    return {type, "authorization", "Bearer ", QStringLiteral("/api/v1/namespaces/prod/pods/t-%1"),
-            QStringLiteral("/api/v1/nodes")};
+        return {type,
+                "authorization",
+                "Bearer ",
+                QStringLiteral("/master/tasks?task_id=t-%1"),
+                QStringLiteral("/master/slaves"),
+                QStringLiteral("/master/slaves?slave_id=agent-1")};
+    return {type,
+            "authorization",
+            "Bearer ",
+            QStringLiteral("/api/v1/namespaces/prod/pods/t-%1"),
+            QStringLiteral("/api/v1/nodes"),
+            QString()};
 }
 
 } // namespace
@@ -385,6 +401,17 @@ private slots:
         QVERIFY2(a.status == 401, a.body.constData());
         a = tokenFor(s.scriptTask(fake, 4, true, now - 3600), grid);
         QVERIFY2(a.status == 403 && error(a).contains("started more than"), a.body.constData());
+        // The task's node was asked for once: its address is kept across lookups.
+        if (!s.hostTarget.isEmpty())
+            QCOMPARE(fake.hits(s.hostTarget), 1);
+        // A Nomad allocation asked for without a task name: named after its task group.
+        if (type == u"nomad") {
+            s.scriptTask(fake, 9, true, now - 5);
+            a = tokenFor(QStringLiteral("t-9"), grid);
+            QVERIFY2(a.status == 200, a.body.constData());
+            a = tokenFor(QStringLiteral("t-9:sidecar"), grid);
+            QVERIFY2(a.status == 401, a.body.constData());
+        }
 
         // Garbage (not JSON, or JSON of another shape) and slow answers: 500, counted as failed.
         const qint64 before = failed();
@@ -426,6 +453,17 @@ private slots:
         QVERIFY2(a.status == 500 && error(a).contains("unreachable"), a.body.constData());
         QCOMPARE(failed(), before + 1);
         QCOMPARE(m_srv->server().request("GET", "/status").status, 200);
+    }
+
+    void rfc3339Times()
+    {
+        QCOMPARE(SchedulerHttp::parseRfc3339(QStringLiteral("2024-05-01T10:00:00Z")), Q_INT64_C(1714557600));
+        QCOMPARE(SchedulerHttp::parseRfc3339(QStringLiteral("2024-05-01T10:00:00.123456789Z")), Q_INT64_C(1714557600));
+        QCOMPARE(SchedulerHttp::parseRfc3339(QStringLiteral("2024-05-01T12:00:00.5+02:00")), Q_INT64_C(1714557600));
+        QCOMPARE(SchedulerHttp::parseRfc3339(QStringLiteral("0001-01-01T00:00:00Z")), Q_INT64_C(0));
+        QCOMPARE(SchedulerHttp::parseRfc3339(QStringLiteral("yesterday")), Q_INT64_C(0));
+        QCOMPARE(SchedulerHttp::hostOf(QStringLiteral("10.0.0.5:4646")), QStringLiteral("10.0.0.5"));
+        QCOMPARE(SchedulerHttp::hostOf(QStringLiteral("[fd00::5]:4646")), QStringLiteral("fd00::5"));
     }
 
     // An HTTPS scheduler whose certificate only the grid's ca_cert vouches for: trusted with it, refused without it.
