@@ -1,5 +1,8 @@
 #include "engine/broker/TaskLookup.h"
 
+#include "engine/broker/KubernetesScheduler.h"
+#include "engine/broker/MesosScheduler.h"
+#include "engine/broker/NomadScheduler.h"
 #include "engine/broker/StaticScheduler.h"
 
 #include <QDateTime>
@@ -47,6 +50,16 @@ TaskLookup::TaskLookup(GridStore *store, QObject *timerContext) : m_store(store)
 {
     registerType(QStringLiteral("static"), [](const Grid &grid, GridStore *s) {
         return std::make_shared<StaticScheduler>(s, grid.name);
+    });
+    // The remote schedulers' requests run on the timer context's thread.
+    registerType(QStringLiteral("nomad"), [timerContext](const Grid &grid, GridStore *) {
+        return std::make_shared<NomadScheduler>(grid, timerContext);
+    });
+    registerType(QStringLiteral("mesos"), [timerContext](const Grid &grid, GridStore *) {
+        return std::make_shared<MesosScheduler>(grid, timerContext);
+    });
+    registerType(QStringLiteral("kubernetes"), [timerContext](const Grid &grid, GridStore *) {
+        return std::make_shared<KubernetesScheduler>(grid, timerContext);
     });
 }
 
