@@ -66,6 +66,14 @@ void Session::dropReply()
     }
 }
 
+bool Session::takeReply(ApiReply *reply)
+{
+    if (m_reply != reply)
+        return false; // dropped: a newer call took its place
+    m_reply = nullptr;
+    return true;
+}
+
 void Session::setState(State state)
 {
     if (m_state == state)
@@ -125,9 +133,8 @@ void Session::signIn(const Credentials &credentials)
     ApiReply *reply = m_probe->request(QStringLiteral("POST"), path, body);
     m_reply = reply;
     reply->onFinished(this, [this, reply](int, const QJsonObject &answer, const QStringList &errors) {
-        if (m_reply != reply)
+        if (!takeReply(reply))
             return;
-        m_reply = nullptr;
         const QString token =
             answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("client_token")).toString();
         if (!errors.isEmpty() || token.isEmpty()) {
@@ -152,9 +159,8 @@ void Session::lookUp(const QString &token)
     m_probe->clearToken();
     m_reply = reply;
     reply->onFinished(this, [this, reply, token](int, const QJsonObject &answer, const QStringList &errors) {
-        if (m_reply != reply)
+        if (!takeReply(reply))
             return;
-        m_reply = nullptr;
         if (!errors.isEmpty()) {
             failSignIn(joined(errors));
             return;
@@ -186,8 +192,10 @@ void Session::applyLookup(const QString &token, const QJsonObject &data)
 
 void Session::scheduleRenewal(qint64 ttlSeconds)
 {
-    // A renewable token is renewed at two thirds of what is left; any other runs out at its expiry.
-    const qint64 delayMs = m_renewable ? ttlSeconds * 1000 * 2 / 3 : ttlSeconds * 1000;
+    // A renewable token is renewed at two thirds of what is left; any other runs out at its expiry. The server counts
+    // whole seconds, so up to one second less than ttlSeconds may be left: count from that.
+    const qint64 leftMs = std::max<qint64>(0, ttlSeconds - 1) * 1000;
+    const qint64 delayMs = m_renewable ? leftMs * 2 / 3 : leftMs;
     m_renewTimer->start(static_cast<int>(std::clamp<qint64>(delayMs, minimumRenewalDelayMs, 24LL * 3600 * 1000)));
 }
 
@@ -199,9 +207,8 @@ void Session::renew()
     ApiReply *reply = m_client->request(QStringLiteral("POST"), QStringLiteral("auth/token/renew-self"));
     m_reply = reply;
     reply->onFinished(this, [this, reply](int, const QJsonObject &answer, const QStringList &errors) {
-        if (m_reply != reply)
+        if (!takeReply(reply))
             return;
-        m_reply = nullptr;
         if (!errors.isEmpty()) {
             expire(joined(errors));
             return;

@@ -98,6 +98,7 @@ private:
     void clearIdentity();
     void expire(const QString &error);
     void dropReply();
+    bool takeReply(ApiReply *reply);
 
     ApiClient *m_client;
     ApiClient *m_probe; // checks a token before it reaches m_client

@@ -1,5 +1,7 @@
 #include "LoginDialog.h"
 
+#include "Captions.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QEvent>
@@ -140,30 +142,22 @@ void LoginDialog::retranslateUi()
     m_methodComboBox->setItemText(1, tr("Username & password"));
     m_methodComboBox->setItemText(2, tr("AppRole"));
 
-    const auto caption = [](QLabel *captionLabel, QWidget *field, const QString &text, const QString &name,
-                            const QString &description) {
-        captionLabel->setText(text);
-        captionLabel->setAccessibleName(name);
-        field->setAccessibleName(name);
-        field->setAccessibleDescription(description);
-    };
-    caption(m_methodCaptionLabel, m_methodComboBox, tr("&Method:"), tr("Sign-in method"),
-            tr("How to prove who you are: a token, a user name and password, or an AppRole"));
-    caption(m_tokenCaptionLabel, m_tokenLineEdit, tr("&Token:"), tr("Token"), tr("The token, hidden as you type"));
-    caption(m_userCaptionLabel, m_userLineEdit, tr("&Username:"), tr("Username"), tr("Your user name"));
-    caption(m_passwordCaptionLabel, m_passwordLineEdit, tr("&Password:"), tr("Password"),
-            tr("Your password, hidden as you type"));
-    caption(m_roleIdCaptionLabel, m_roleIdLineEdit, tr("&Role ID:"), tr("Role ID"), tr("The AppRole's role_id"));
-    caption(m_secretIdCaptionLabel, m_secretIdLineEdit, tr("S&ecret ID:"), tr("Secret ID"),
-            tr("The AppRole's secret_id, hidden as you type"));
-    caption(m_mountCaptionLabel, m_mountLineEdit, tr("M&ount:"), tr("Auth mount"),
-            tr("The path the auth method is mounted at; empty for its default"));
+    setCaption(m_methodCaptionLabel, m_methodComboBox, tr("&Method:"), tr("Sign-in method"),
+               tr("How to prove who you are: a token, a user name and password, or an AppRole"));
+    setCaption(m_tokenCaptionLabel, m_tokenLineEdit, tr("&Token:"), tr("Token"), tr("The token, hidden as you type"));
+    setCaption(m_userCaptionLabel, m_userLineEdit, tr("&Username:"), tr("Username"), tr("Your user name"));
+    setCaption(m_passwordCaptionLabel, m_passwordLineEdit, tr("&Password:"), tr("Password"),
+               tr("Your password, hidden as you type"));
+    setCaption(m_roleIdCaptionLabel, m_roleIdLineEdit, tr("&Role ID:"), tr("Role ID"), tr("The AppRole's role_id"));
+    setCaption(m_secretIdCaptionLabel, m_secretIdLineEdit, tr("S&ecret ID:"), tr("Secret ID"),
+               tr("The AppRole's secret_id, hidden as you type"));
+    setCaption(m_mountCaptionLabel, m_mountLineEdit, tr("M&ount:"), tr("Auth mount"),
+               tr("The path the auth method is mounted at; empty for its default"));
     m_fieldsStack->setAccessibleName(tr("Credentials"));
     m_errorLabel->setAccessibleName(tr("Sign-in error"));
     m_buttonBox->setAccessibleName(tr("Dialog buttons"));
     QPushButton *ok = m_buttonBox->button(QDialogButtonBox::Ok);
-    ok->setText(tr("&Sign in"));
-    ok->setAccessibleName(tr("Sign in"));
+    setButtonText(ok, tr("&Sign in"), tr("Sign in"), tr("Sign in with what is entered above"));
     m_buttonBox->button(QDialogButtonBox::Cancel)->setAccessibleName(tr("Cancel"));
     updateFields();
 }

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "ApiClient.h"
+#include "Captions.h"
 #include "Duration.h"
 #include "LoginDialog.h"
 #include "RequestsModel.h"
@@ -225,40 +226,29 @@ void MainWindow::retranslateUi()
     m_tabs->setTabText(0, tr("Server"));
     updateRequestsTab();
 
-    const auto caption = [](QLabel *captionLabel, QWidget *field, const QString &text, const QString &name,
-                            const QString &description) {
-        captionLabel->setText(text);
-        captionLabel->setAccessibleName(name);
-        field->setAccessibleName(name);
-        field->setAccessibleDescription(description);
-    };
-    caption(m_serverAddressCaptionLabel, m_serverAddressLabel, tr("&Server:"), tr("Server address"),
-            tr("The address of the server this console watches"));
-    caption(m_connectionCaptionLabel, m_connectionLabel, tr("&Connection:"), tr("Connection"),
-            tr("Whether the server answers, or why it does not"));
-    caption(m_initializedCaptionLabel, m_initializedLabel, tr("&Initialised:"), tr("Initialised"),
-            tr("Whether the server's key shares and root token have been generated"));
-    caption(m_sealStateCaptionLabel, m_sealStateLabel, tr("S&eal state:"), tr("Seal state"),
-            tr("Sealed: the server cannot decrypt its storage until enough key shares are entered"));
-    caption(m_keySharesCaptionLabel, m_keySharesLabel, tr("&Key shares:"), tr("Key shares"),
-            tr("How many key shares are needed to unseal, out of how many were issued"));
-    caption(m_unsealProgressCaptionLabel, m_unsealProgressBar, tr("&Unseal progress:"), tr("Unseal progress"),
-            tr("Key shares entered so far towards the threshold"));
-    caption(m_versionCaptionLabel, m_versionLabel, tr("&Version:"), tr("Server version"), tr("The server's version"));
-    caption(m_clusterCaptionLabel, m_clusterLabel, tr("C&luster:"), tr("Cluster"),
-            tr("The cluster's name and id, known while unsealed"));
+    setCaption(m_serverAddressCaptionLabel, m_serverAddressLabel, tr("&Server:"), tr("Server address"),
+               tr("The address of the server this console watches"));
+    setCaption(m_connectionCaptionLabel, m_connectionLabel, tr("&Connection:"), tr("Connection"),
+               tr("Whether the server answers, or why it does not"));
+    setCaption(m_initializedCaptionLabel, m_initializedLabel, tr("&Initialised:"), tr("Initialised"),
+               tr("Whether the server's key shares and root token have been generated"));
+    setCaption(m_sealStateCaptionLabel, m_sealStateLabel, tr("S&eal state:"), tr("Seal state"),
+               tr("Sealed: the server cannot decrypt its storage until enough key shares are entered"));
+    setCaption(m_keySharesCaptionLabel, m_keySharesLabel, tr("&Key shares:"), tr("Key shares"),
+               tr("How many key shares are needed to unseal, out of how many were issued"));
+    setCaption(m_unsealProgressCaptionLabel, m_unsealProgressBar, tr("&Unseal progress:"), tr("Unseal progress"),
+               tr("Key shares entered so far towards the threshold"));
+    setCaption(m_versionCaptionLabel, m_versionLabel, tr("&Version:"), tr("Server version"),
+               tr("The server's version"));
+    setCaption(m_clusterCaptionLabel, m_clusterLabel, tr("C&luster:"), tr("Cluster"),
+               tr("The cluster's name and id, known while unsealed"));
 
-    caption(m_sessionCaptionLabel, m_sessionLabel, tr("Signed &in as:"), tr("Session"),
-            tr("Who you are signed in as, your policies and when your token expires"));
-    m_signInButton->setText(tr("Sign &in…"));
-    m_signInButton->setAccessibleName(tr("Sign in"));
-    m_signInButton->setAccessibleDescription(tr("Sign in with a token, a user name and password, or an AppRole"));
-    m_signOutButton->setText(tr("Sign &out"));
-    m_signOutButton->setAccessibleName(tr("Sign out"));
-    m_signOutButton->setAccessibleDescription(tr("End the session and revoke its token"));
-    m_refreshButton->setText(tr("&Refresh"));
-    m_refreshButton->setAccessibleName(tr("Refresh"));
-    m_refreshButton->setAccessibleDescription(tr("Ask the server for its seal state now"));
+    setCaption(m_sessionCaptionLabel, m_sessionLabel, tr("Signed &in as:"), tr("Session"),
+               tr("Who you are signed in as, your policies and when your token expires"));
+    setButtonText(m_signInButton, tr("Sign &in…"), tr("Sign in"),
+                  tr("Sign in with a token, a user name and password, or an AppRole"));
+    setButtonText(m_signOutButton, tr("Sign &out"), tr("Sign out"), tr("End the session and revoke its token"));
+    setButtonText(m_refreshButton, tr("&Refresh"), tr("Refresh"), tr("Ask the server for its seal state now"));
     m_refreshButton->setToolTip(tr("Ask the server for its seal state now"));
 }
 
