@@ -7,6 +7,7 @@
 #include "Session.h"
 
 #include <QJsonArray>
+#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -16,6 +17,13 @@ using gk::Session;
 using gk::test::GateFixture;
 
 namespace {
+
+QStringList logged;
+
+void captureLog(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    logged.append(QString::fromLatin1(context.category ? context.category : "") + QLatin1Char(' ') + message);
+}
 
 // The errors text the server answers to one call, made outside any session.
 QString serverError(const QUrl &url, const QString &token, const QString &method, const QString &path,
@@ -229,6 +237,38 @@ private slots:
         session.signOut(true);
         QVERIFY(!m_client.hasToken());
         QTRY_VERIFY(!tokenWorks(revoked));
+    }
+
+    void noTokenOrPasswordReachesTheLog()
+    {
+        const QString token = createToken({{QStringLiteral("ttl"), QStringLiteral("1h")}});
+        const QString password = QStringLiteral("pw-carol");
+        QVERIFY(!token.isEmpty());
+        Session session(&m_client);
+        QSignalSpy renewed(&session, &Session::renewed);
+
+        QLoggingCategory::setFilterRules(QStringLiteral("gatekeeper.*=true"));
+        logged.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+        const QString tokenSignIn = signIn(session, {Session::Method::Token, {}, {}, token});
+        session.renew();
+        const bool wasRenewed = renewed.wait(10000);
+        session.signOut(true);
+        const bool revoked = QTest::qWaitFor([&] { return !tokenWorks(token); }, 10000);
+        const QString userSignIn = signIn(session, {Session::Method::Userpass, {}, QStringLiteral("carol"), password});
+        session.signOut();
+        qInstallMessageHandler(previous);
+        QLoggingCategory::setFilterRules(QString());
+
+        QCOMPARE(tokenSignIn, QString());
+        QVERIFY(wasRenewed);
+        QVERIFY(revoked);
+        QCOMPARE(userSignIn, QString());
+        QVERIFY(!logged.isEmpty()); // the sign-ins were logged...
+        for (const QString &line : std::as_const(logged)) {
+            QVERIFY2(!line.contains(token), qPrintable(line)); // ...without the token
+            QVERIFY2(!line.contains(password), qPrintable(line));
+        }
     }
 };
 
