@@ -108,6 +108,38 @@ private slots:
         QVERIFY(!signOutButton->isEnabled());
     }
 
+    void aSessionThatEndsStopsTheRequestsTab()
+    {
+        QJsonObject answer;
+        QCOMPARE(m_fixture.root("POST", "/v1/auth/token/create",
+                                {{QStringLiteral("policies"), QStringLiteral("console,gate-approver")},
+                                 {QStringLiteral("ttl"), QStringLiteral("3s")}},
+                                &answer),
+                 200);
+        const QString token =
+            answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("client_token")).toString();
+        ApiClient client;
+        MainWindow window(&client, nullptr);
+        window.setLoginPrompt([&token](LoginDialog *dialog) {
+            dialog->setMethod(Session::Method::Token);
+            QTest::keyClicks(child<QLineEdit>(dialog, "tokenLineEdit"), token);
+            dialog->signIn();
+        });
+        window.connectToServer(m_fixture.url());
+        window.signIn();
+        QTRY_VERIFY(window.session()->isSignedIn());
+        QTRY_VERIFY(window.requestsView()->model()->isRunning());
+
+        // Revoked elsewhere: the next renewal fails, the session ends and the tab stops.
+        QCOMPARE(m_fixture.root("POST", "/v1/auth/token/revoke", {{QStringLiteral("token"), token}}), 204);
+        QTRY_COMPARE_WITH_TIMEOUT(window.session()->state(), Session::State::Expired, 4000);
+        QVERIFY(!client.hasToken());
+        QVERIFY(!window.requestsView()->model()->isRunning());
+        // The tab says why it stopped: the refused call, or the end of the session.
+        QVERIFY(!window.requestsView()->errorText().isEmpty());
+        QCOMPARE(child<QLabel>(&window, "sessionLabel")->text(), QStringLiteral("Session expired: sign in again"));
+    }
+
     void dialogControlsHaveAccessibleNamesAndMaskedSecrets()
     {
         ApiClient client;
