@@ -1,14 +1,19 @@
 #include "MainWindow.h"
 
 #include "ApiClient.h"
+#include "Captions.h"
+#include "Duration.h"
+#include "LoginDialog.h"
 #include "RequestsModel.h"
 #include "RequestsView.h"
+#include "Session.h"
 #include "UiLogging.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -43,11 +48,28 @@ QLabel *makeValueLabel(QWidget *parent, const char *objectName)
 } // namespace
 
 MainWindow::MainWindow(ApiClient *client, QSettings *settings, QWidget *parent)
-    : QMainWindow(parent), m_client(client), m_settings(settings), m_refreshTimer(new QTimer(this))
+    : QMainWindow(parent), m_client(client), m_settings(settings), m_refreshTimer(new QTimer(this)),
+      m_session(new Session(client, this)), m_sessionTimer(new QTimer(this)),
+      m_loginPrompt([](LoginDialog *dialog) { dialog->open(); })
 {
     Q_ASSERT(m_client);
     m_refreshTimer->setInterval(defaultRefreshIntervalMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refresh);
+    m_sessionTimer->setInterval(1000);
+    connect(m_sessionTimer, &QTimer::timeout, this, &MainWindow::updateSession);
+    connect(m_session, &Session::stateChanged, this, &MainWindow::updateSession);
+    connect(m_session, &Session::renewed, this, &MainWindow::updateSession);
+    connect(m_session, &Session::signedIn, this, [this] {
+        if (m_state == State::Failed || m_client->baseUrl().isEmpty())
+            return;
+        m_requestsView->stop(); // a new identity: reload everything
+        m_requestsView->start();
+    });
+    connect(m_session, &Session::signedOut, this,
+            [this] { onSessionEnded(tr("Signed out: sign in to see the access requests.")); });
+    connect(m_session, &Session::expired, this, [this](const QString &error) {
+        onSessionEnded(tr("The session has ended (%1): sign in again.").arg(error));
+    });
 
     buildUi();
     retranslateUi();
@@ -110,14 +132,29 @@ void MainWindow::buildUi()
     m_clusterLabel = makeValueLabel(centralWidget, "clusterLabel");
     addRow(m_clusterCaptionLabel, "clusterCaptionLabel", m_clusterLabel);
 
+    m_sessionLabel = makeValueLabel(centralWidget, "sessionLabel");
+    m_sessionLabel->setWordWrap(true);
+    addRow(m_sessionCaptionLabel, "sessionCaptionLabel", m_sessionLabel);
+
     m_refreshButton = new QPushButton(centralWidget);
     m_refreshButton->setObjectName(QStringLiteral("refreshButton"));
     connect(m_refreshButton, &QPushButton::clicked, this, &MainWindow::refresh);
+    m_signInButton = new QPushButton(centralWidget);
+    m_signInButton->setObjectName(QStringLiteral("signInButton"));
+    connect(m_signInButton, &QPushButton::clicked, this, &MainWindow::signIn);
+    m_signOutButton = new QPushButton(centralWidget);
+    m_signOutButton->setObjectName(QStringLiteral("signOutButton"));
+    connect(m_signOutButton, &QPushButton::clicked, this, &MainWindow::signOut);
 
+    auto *buttonLayout = new QHBoxLayout;
+    buttonLayout->addWidget(m_signInButton);
+    buttonLayout->addWidget(m_signOutButton);
+    buttonLayout->addStretch(1);
+    buttonLayout->addWidget(m_refreshButton);
     auto *mainLayout = new QVBoxLayout(centralWidget);
     mainLayout->addLayout(formLayout);
     mainLayout->addStretch(1);
-    mainLayout->addWidget(m_refreshButton, 0, Qt::AlignRight);
+    mainLayout->addLayout(buttonLayout);
     m_overviewWidget = centralWidget;
 
     m_requestsView = new RequestsView(m_client, this);
@@ -137,6 +174,12 @@ void MainWindow::buildUi()
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_signInAction = new QAction(this);
+    m_signInAction->setObjectName(QStringLiteral("signInAction"));
+    connect(m_signInAction, &QAction::triggered, this, &MainWindow::signIn);
+    m_signOutAction = new QAction(this);
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
+    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOut);
     m_aboutAction = new QAction(this);
     m_aboutAction->setObjectName(QStringLiteral("aboutAction"));
     m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -152,6 +195,10 @@ void MainWindow::buildUi()
     m_fileMenu->addAction(m_refreshAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
+    m_sessionMenu = menuBar()->addMenu(QString());
+    m_sessionMenu->setObjectName(QStringLiteral("sessionMenu"));
+    m_sessionMenu->addAction(m_signInAction);
+    m_sessionMenu->addAction(m_signOutAction);
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
     m_helpMenu->addAction(m_aboutAction);
@@ -162,6 +209,10 @@ void MainWindow::retranslateUi()
 {
     setWindowTitle(tr("Gatekeeper"));
     m_fileMenu->setTitle(tr("&File"));
+    m_sessionMenu->setTitle(tr("&Session"));
+    m_sessionMenu->setAccessibleName(tr("Session menu"));
+    m_signInAction->setText(tr("Sign &in…"));
+    m_signOutAction->setText(tr("Sign &out"));
     m_helpMenu->setTitle(tr("&Help"));
     m_refreshAction->setText(tr("&Refresh"));
     m_quitAction->setText(tr("&Quit"));
@@ -175,32 +226,29 @@ void MainWindow::retranslateUi()
     m_tabs->setTabText(0, tr("Server"));
     updateRequestsTab();
 
-    const auto caption = [](QLabel *captionLabel, QWidget *field, const QString &text, const QString &name,
-                            const QString &description) {
-        captionLabel->setText(text);
-        captionLabel->setAccessibleName(name);
-        field->setAccessibleName(name);
-        field->setAccessibleDescription(description);
-    };
-    caption(m_serverAddressCaptionLabel, m_serverAddressLabel, tr("&Server:"), tr("Server address"),
-            tr("The address of the server this console watches"));
-    caption(m_connectionCaptionLabel, m_connectionLabel, tr("&Connection:"), tr("Connection"),
-            tr("Whether the server answers, or why it does not"));
-    caption(m_initializedCaptionLabel, m_initializedLabel, tr("&Initialised:"), tr("Initialised"),
-            tr("Whether the server's key shares and root token have been generated"));
-    caption(m_sealStateCaptionLabel, m_sealStateLabel, tr("S&eal state:"), tr("Seal state"),
-            tr("Sealed: the server cannot decrypt its storage until enough key shares are entered"));
-    caption(m_keySharesCaptionLabel, m_keySharesLabel, tr("&Key shares:"), tr("Key shares"),
-            tr("How many key shares are needed to unseal, out of how many were issued"));
-    caption(m_unsealProgressCaptionLabel, m_unsealProgressBar, tr("&Unseal progress:"), tr("Unseal progress"),
-            tr("Key shares entered so far towards the threshold"));
-    caption(m_versionCaptionLabel, m_versionLabel, tr("&Version:"), tr("Server version"), tr("The server's version"));
-    caption(m_clusterCaptionLabel, m_clusterLabel, tr("C&luster:"), tr("Cluster"),
-            tr("The cluster's name and id, known while unsealed"));
+    setCaption(m_serverAddressCaptionLabel, m_serverAddressLabel, tr("&Server:"), tr("Server address"),
+               tr("The address of the server this console watches"));
+    setCaption(m_connectionCaptionLabel, m_connectionLabel, tr("&Connection:"), tr("Connection"),
+               tr("Whether the server answers, or why it does not"));
+    setCaption(m_initializedCaptionLabel, m_initializedLabel, tr("&Initialised:"), tr("Initialised"),
+               tr("Whether the server's key shares and root token have been generated"));
+    setCaption(m_sealStateCaptionLabel, m_sealStateLabel, tr("S&eal state:"), tr("Seal state"),
+               tr("Sealed: the server cannot decrypt its storage until enough key shares are entered"));
+    setCaption(m_keySharesCaptionLabel, m_keySharesLabel, tr("&Key shares:"), tr("Key shares"),
+               tr("How many key shares are needed to unseal, out of how many were issued"));
+    setCaption(m_unsealProgressCaptionLabel, m_unsealProgressBar, tr("&Unseal progress:"), tr("Unseal progress"),
+               tr("Key shares entered so far towards the threshold"));
+    setCaption(m_versionCaptionLabel, m_versionLabel, tr("&Version:"), tr("Server version"),
+               tr("The server's version"));
+    setCaption(m_clusterCaptionLabel, m_clusterLabel, tr("C&luster:"), tr("Cluster"),
+               tr("The cluster's name and id, known while unsealed"));
 
-    m_refreshButton->setText(tr("&Refresh"));
-    m_refreshButton->setAccessibleName(tr("Refresh"));
-    m_refreshButton->setAccessibleDescription(tr("Ask the server for its seal state now"));
+    setCaption(m_sessionCaptionLabel, m_sessionLabel, tr("Signed &in as:"), tr("Session"),
+               tr("Who you are signed in as, your policies and when your token expires"));
+    setButtonText(m_signInButton, tr("Sign &in…"), tr("Sign in"),
+                  tr("Sign in with a token, a user name and password, or an AppRole"));
+    setButtonText(m_signOutButton, tr("Sign &out"), tr("Sign out"), tr("End the session and revoke its token"));
+    setButtonText(m_refreshButton, tr("&Refresh"), tr("Refresh"), tr("Ask the server for its seal state now"));
     m_refreshButton->setToolTip(tr("Ask the server for its seal state now"));
 }
 
@@ -325,6 +373,7 @@ void MainWindow::updateView()
     }
     m_refreshButton->setEnabled(m_state != State::Failed && !m_client->baseUrl().isEmpty());
     m_refreshAction->setEnabled(m_refreshButton->isEnabled());
+    updateSession();
 
     const QString unknown = tr("Unknown");
     if (!m_sealStatus) {
@@ -369,6 +418,65 @@ void MainWindow::updateView()
         m_clusterLabel->setText(s.sealed ? tr("Unknown while sealed") : unknown);
     else
         m_clusterLabel->setText(tr("%1 (%2)").arg(s.clusterName, s.clusterId));
+}
+
+QString MainWindow::sessionText() const
+{
+    switch (m_session->state()) {
+    case Session::State::SignedOut:
+        return tr("Not signed in");
+    case Session::State::SigningIn:
+        return tr("Signing in…");
+    case Session::State::Expired:
+        return tr("Session expired: sign in again");
+    case Session::State::SignedIn:
+        break;
+    }
+    const QString who =
+        tr("%1 (policies: %2)").arg(m_session->displayName(), m_session->policies().join(QStringLiteral(", ")));
+    const QDateTime expiry = m_session->expireTime();
+    if (!expiry.isValid())
+        return tr("%1, token without expiry").arg(who);
+    return tr("%1, expires in %2")
+        .arg(who, formatDuration(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expiry))));
+}
+
+void MainWindow::updateSession()
+{
+    const bool signedIn = m_session->isSignedIn();
+    const bool canSignIn =
+        m_state != State::Failed && !m_client->baseUrl().isEmpty() && m_session->state() != Session::State::SigningIn;
+    m_sessionLabel->setText(sessionText());
+    m_signInButton->setEnabled(canSignIn);
+    m_signInAction->setEnabled(canSignIn);
+    m_signOutButton->setEnabled(signedIn);
+    m_signOutAction->setEnabled(signedIn);
+    if (signedIn && m_session->expireTime().isValid())
+        m_sessionTimer->start();
+    else
+        m_sessionTimer->stop();
+}
+
+void MainWindow::signIn()
+{
+    if (!m_signInButton->isEnabled())
+        return;
+    auto *dialog = new LoginDialog(m_session, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_loginPrompt(dialog);
+}
+
+void MainWindow::signOut()
+{
+    if (m_session->isSignedIn())
+        m_session->signOut(true);
+}
+
+void MainWindow::onSessionEnded(const QString &message)
+{
+    m_requestsView->stop();
+    m_requestsView->setInactiveMessage(message);
+    updateSession();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
 #include <optional>
 
 class QAction;
@@ -22,17 +23,24 @@ namespace gk {
 
 class ApiClient;
 class ApiReply;
+class LoginDialog;
 class RequestsView;
+class Session;
 
 // The console's main window: the server's address and its seal state (initialised, sealed, t-of-n unseal progress),
-// read through ApiClient and refreshed on a timer, and the access requests (RequestsView) in a second tab. Knows
-// nothing of where the server runs (embedded or remote).
+// read through ApiClient and refreshed on a timer, and the access requests (RequestsView) in a second tab, which runs
+// while signed in (Session: Sign in… and Sign out, who you are and when the token expires). Knows nothing of where
+// the server runs (embedded or remote).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
+    // Shows the sign-in dialog (already set up, deleted on close) to the user. A seam, so that tests fill it in
+    // without a modal dialog; by default the dialog is opened window-modal (open()), which does not block.
+    using LoginPrompt = std::function<void(LoginDialog *dialog)>;
+
     // settings: where the window geometry is kept (nothing else is written there); may be null. Neither client
     // nor settings is owned; both must outlive the window.
     MainWindow(ApiClient *client, QSettings *settings, QWidget *parent = nullptr);
@@ -47,12 +55,20 @@ public:
     void showServerFailure(const QString &message);
 
     RequestsView *requestsView() const { return m_requestsView; }
+    Session *session() const { return m_session; }
+    void setLoginPrompt(LoginPrompt prompt) { m_loginPrompt = std::move(prompt); }
+    // What the session indicator shows.
+    QString sessionText() const;
 
     int refreshIntervalMs() const;
     void setRefreshIntervalMs(int intervalMs);
 
 public slots:
     void refresh();
+    // Opens the sign-in dialog (through the LoginPrompt).
+    void signIn();
+    // Ends the session and revokes its token.
+    void signOut();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -72,6 +88,8 @@ private:
     void retranslateUi();
     void updateView();
     void updateRequestsTab();
+    void updateSession();
+    void onSessionEnded(const QString &message);
     void dropPendingReply();
     void handleSealStatus(int status, const QJsonObject &body, const QStringList &errors);
     QString addressText() const;
@@ -80,6 +98,9 @@ private:
     QSettings *m_settings;
     QTimer *m_refreshTimer;
     QPointer<ApiReply> m_pendingReply;
+    Session *m_session;
+    QTimer *m_sessionTimer; // ticks the "expires in" countdown while signed in
+    LoginPrompt m_loginPrompt;
 
     State m_state = State::Idle;
     QString m_message; // what Connecting/Unreachable/Failed show
@@ -104,7 +125,14 @@ private:
     QLabel *m_versionLabel = nullptr;
     QLabel *m_clusterCaptionLabel = nullptr;
     QLabel *m_clusterLabel = nullptr;
+    QLabel *m_sessionCaptionLabel = nullptr;
+    QLabel *m_sessionLabel = nullptr;
     QPushButton *m_refreshButton = nullptr;
+    QPushButton *m_signInButton = nullptr;
+    QPushButton *m_signOutButton = nullptr;
+    QAction *m_signInAction = nullptr;
+    QAction *m_signOutAction = nullptr;
+    QMenu *m_sessionMenu = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;
