@@ -98,9 +98,7 @@ public:
             return Status::fail(sqliteError(m_db, rc));
         sqlite3_extended_result_codes(m_db, 1);
         sqlite3_busy_timeout(m_db, busyTimeoutMs);
-        // Keys are HMACs and land on random B-tree pages: a larger page cache, and reads through a memory map
-        // instead of a pread() per page, keep a growing store off the system-call path.
-        return exec("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456");
+        return Status::ok();
     }
 
     sqlite3 *db() const { return m_db; }
