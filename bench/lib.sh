@@ -1,8 +1,10 @@
 # Shared by the benchmark scripts (sourced, not run).
 
 # bench_prologue TOOL...: fails with a hint when a tool is missing, makes the work directory $work and removes it
-# (with the server and nginx) on exit.
+# (with the server and nginx) on exit. A server that crashes under load leaves a core dump (where the system's
+# core_pattern puts it) for gdb.
 bench_prologue() {
+    ulimit -c unlimited 2>/dev/null || true
     for tool in "$@"; do
         command -v "$tool" >/dev/null || { echo "missing $tool (bash scripts/install-deps.sh)"; exit 1; }
     done
