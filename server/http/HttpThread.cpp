@@ -1,5 +1,6 @@
 #include "http/HttpThread.h"
 
+#include "engine/HomeThread.h"
 #include "http/HttpWorker.h"
 
 namespace gk {
@@ -38,6 +39,8 @@ void HttpThread::stopListening()
 
 void HttpThread::run()
 {
+    // Requests are answered in this thread, and so are the storage, key-derivation and queue steps they wait for.
+    const HomeThread home;
     HttpWorker worker(m_handler, m_options, m_tracker);
     m_ok = worker.start(m_descriptor, m_ssl, &m_error);
     if (m_ok)

@@ -1,7 +1,7 @@
 #include "http/HttpWorker.h"
 
 #include "engine/RequestHandler.h"
-#include "http/AnswerMailbox.h"
+#include "engine/ThreadMailbox.h"
 #include "http/DrainTracker.h"
 #include "http/HttpConnection.h"
 #include "http/HttpListener.h"
@@ -33,7 +33,7 @@ Response takeResult(const QFuture<Response> &future)
 
 HttpWorker::HttpWorker(RequestHandler *handler, const HttpServerOptions &options, std::shared_ptr<DrainTracker> tracker)
     : m_handler(handler), m_options(options), m_tracker(std::move(tracker)),
-      m_mailbox(std::make_shared<AnswerMailbox>(this)), m_scratch(kScratchSize, Qt::Uninitialized)
+      m_mailbox(std::make_shared<ThreadMailbox>(this)), m_scratch(kScratchSize, Qt::Uninitialized)
 {
     m_clock.start();
     m_sweepTimer.setInterval(qBound(20, m_options.idleTimeoutMs / 4, 250));

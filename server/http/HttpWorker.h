@@ -15,7 +15,7 @@ class QTcpSocket;
 
 namespace gk {
 
-class AnswerMailbox;
+class ThreadMailbox;
 class DrainTracker;
 class HttpConnection;
 class RequestHandler;
@@ -61,7 +61,7 @@ private:
     RequestHandler *m_handler;
     HttpServerOptions m_options;
     std::shared_ptr<DrainTracker> m_tracker;
-    std::shared_ptr<AnswerMailbox> m_mailbox;
+    std::shared_ptr<ThreadMailbox> m_mailbox;
     QHash<QTcpSocket *, HttpConnection *> m_connections;
     QTcpServer *m_listener = nullptr;
     QTimer m_sweepTimer;

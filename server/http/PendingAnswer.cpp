@@ -1,12 +1,12 @@
 #include "http/PendingAnswer.h"
 
-#include "http/AnswerMailbox.h"
+#include "engine/ThreadMailbox.h"
 #include "http/DrainTracker.h"
 #include "http/HttpConnection.h"
 
 namespace gk {
 
-PendingAnswer::PendingAnswer(HttpConnection *connection, std::shared_ptr<AnswerMailbox> mailbox,
+PendingAnswer::PendingAnswer(HttpConnection *connection, std::shared_ptr<ThreadMailbox> mailbox,
                              std::shared_ptr<DrainTracker> tracker)
     : m_connection(connection), m_mailbox(std::move(mailbox)), m_tracker(std::move(tracker))
 {}

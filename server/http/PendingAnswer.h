@@ -9,7 +9,7 @@
 
 namespace gk {
 
-class AnswerMailbox;
+class ThreadMailbox;
 class DrainTracker;
 class HttpConnection;
 
@@ -20,7 +20,7 @@ class HttpConnection;
 class PendingAnswer final : public std::enable_shared_from_this<PendingAnswer>
 {
 public:
-    PendingAnswer(HttpConnection *connection, std::shared_ptr<AnswerMailbox> mailbox,
+    PendingAnswer(HttpConnection *connection, std::shared_ptr<ThreadMailbox> mailbox,
                   std::shared_ptr<DrainTracker> tracker);
     ~PendingAnswer();
     Q_DISABLE_COPY_MOVE(PendingAnswer)
@@ -29,7 +29,7 @@ public:
 
 private:
     QPointer<HttpConnection> m_connection; // dereferenced only in the connection's thread
-    std::shared_ptr<AnswerMailbox> m_mailbox;
+    std::shared_ptr<ThreadMailbox> m_mailbox;
     std::shared_ptr<DrainTracker> m_tracker;
     std::atomic<bool> m_delivered{false};
 };

@@ -146,7 +146,7 @@ QFuture<Status> AuditBroker::enableStartupDevice(const QString &filePath)
     entry.description = QStringLiteral("--audit-log");
     entry.filePath = QDir::cleanPath(QDir::current().absoluteFilePath(filePath));
     std::shared_ptr<AuditFileDevice> device = deviceFor(entry.filePath, entry.mode);
-    return device->open().then(QtFuture::Launch::Async, [this, entry, device](Status st) {
+    return device->open().then([this, entry, device](Status st) {
         if (!st)
             return st;
         QMutexLocker lock(&m_mutex);
@@ -272,26 +272,25 @@ QFuture<Status> AuditBroker::enableNow(AuditDeviceEntry entry)
     }
     std::shared_ptr<AuditFileDevice> file = deviceFor(entry.filePath, entry.mode);
     return file->open()
-        .then(QtFuture::Launch::Async,
-              [this, entry, file](Status opened) -> QFuture<Status> {
-                  if (!opened)
-                      return ready(bad(QStringLiteral("cannot open the audit file: ") + opened.error()));
-                  QMap<QString, AuditDeviceEntry> table;
-                  {
-                      QMutexLocker lock(&m_mutex);
-                      table = m_stored;
-                  }
-                  table.insert(entry.path, entry);
-                  return store(table).then([this, entry, file, table](Status st) {
-                      if (!st)
-                          return st;
-                      QMutexLocker lock(&m_mutex);
-                      m_stored = table;
-                      m_table.insert(entry.path, Device{entry, file});
-                      qCInfo(lcAudit) << "audit device enabled at" << entry.path;
-                      return Status::ok();
-                  });
-              })
+        .then([this, entry, file](Status opened) -> QFuture<Status> {
+            if (!opened)
+                return ready(bad(QStringLiteral("cannot open the audit file: ") + opened.error()));
+            QMap<QString, AuditDeviceEntry> table;
+            {
+                QMutexLocker lock(&m_mutex);
+                table = m_stored;
+            }
+            table.insert(entry.path, entry);
+            return store(table).then([this, entry, file, table](Status st) {
+                if (!st)
+                    return st;
+                QMutexLocker lock(&m_mutex);
+                m_stored = table;
+                m_table.insert(entry.path, Device{entry, file});
+                qCInfo(lcAudit) << "audit device enabled at" << entry.path;
+                return Status::ok();
+            });
+        })
         .unwrap();
 }
 

@@ -1,10 +1,10 @@
 #include "engine/audit/AuditFileDevice.h"
 
+#include "engine/HomeThread.h"
 #include "engine/audit/AuditChain.h"
 
 #include <QFile>
 #include <QLoggingCategory>
-#include <QPromise>
 
 #include <algorithm>
 #include <condition_variable>
@@ -37,7 +37,7 @@ struct AuditFileDevice::State
     struct Item
     {
         QByteArray entry; // empty: only open the file
-        QPromise<Status> promise;
+        HomePromise<Status> promise;
     };
 
     QByteArray path;
@@ -77,8 +77,7 @@ struct AuditFileDevice::State
     static void answer(std::deque<Item> &batch, const Status &st)
     {
         for (Item &item : batch) {
-            item.promise.addResult(st);
-            item.promise.finish();
+            item.promise.finish(st);
         }
     }
 
@@ -248,8 +247,7 @@ QFuture<Status> AuditFileDevice::open()
 
 QFuture<Status> AuditFileDevice::write(QByteArray entry)
 {
-    State::Item item{std::move(entry), QPromise<Status>()};
-    item.promise.start();
+    State::Item item{std::move(entry), HomePromise<Status>()};
     QFuture<Status> future = item.promise.future();
     {
         std::lock_guard lock(m_state->mutex);

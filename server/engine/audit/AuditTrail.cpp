@@ -262,14 +262,14 @@ QFuture<Response> AuditTrail::beforeHandler(const Request &request,
     }
     QList<QFuture<Status>> futures = writeToAll({compact(requestEntry(request, {}))});
     const qsizetype devices = m_devices.size();
-    // The handler runs on the thread pool, never on a device's writer thread.
+    // Device writes are answered in the caller's home thread (HomeThread), so the handler runs there and never on a
+    // device's writer thread.
     return QtFuture::whenAll(futures.begin(), futures.end())
-        .then(QtFuture::Launch::Async,
-              [request, handler, devices](const QList<QFuture<Status>> &results) -> QFuture<Response> {
-                  if (!someDeviceWroteAll(results, devices))
-                      return QtFuture::makeReadyFuture(auditFailure());
-                  return handler(request);
-              })
+        .then([request, handler, devices](const QList<QFuture<Status>> &results) -> QFuture<Response> {
+            if (!someDeviceWroteAll(results, devices))
+                return QtFuture::makeReadyFuture(auditFailure());
+            return handler(request);
+        })
         .unwrap();
 }
 
@@ -288,7 +288,7 @@ QFuture<Response> AuditTrail::afterResponse(const Request &request, const Respon
     QList<QFuture<Status>> futures = writeToAll(entries);
     const qsizetype devices = m_devices.size();
     return QtFuture::whenAll(futures.begin(), futures.end())
-        .then(QtFuture::Launch::Async, [response, devices](const QList<QFuture<Status>> &results) {
+        .then([response, devices](const QList<QFuture<Status>> &results) {
             return someDeviceWroteAll(results, devices) ? response : auditFailure();
         });
 }

@@ -1,12 +1,13 @@
 #pragma once
 
+#include "engine/HomeThread.h"
+
 #include <QFuture>
 #include <QHash>
 #include <QMutex>
-#include <QMutexLocker>
-#include <QPromise>
 #include <QString>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,8 +17,10 @@ namespace gk {
 // Runs asynchronous tasks one after another per key: a task starts once every task queued before it under the
 // same key has finished; tasks under different keys run independently. This is how a read-modify-write of one
 // storage entry (a secret id's remaining uses, the mount table, an alias's entity) is made atomic without
-// holding a lock across storage calls. No thread is blocked while a task waits. Thread-safe; the queue state is
-// shared with the queued continuations, so the sequencer may be destroyed while tasks are still running.
+// holding a lock across storage calls. No thread is blocked while a task waits: a waiting task holds a turn (a
+// HomePromise made in its own thread), which the task before it hands over when it ends, so the wait is finished
+// in the thread that waits (see HomeThread). Thread-safe; the queue state is shared with the queued
+// continuations, so the sequencer may be destroyed while tasks are still running.
 class KeyedSequencer final
 {
 public:
@@ -29,27 +32,7 @@ public:
     template <typename T> QFuture<T> run(const QString &key, std::function<QFuture<T>()> task, T onCancel)
     {
         const std::shared_ptr<State> state = m_state;
-        auto gate = std::make_shared<QPromise<void>>();
-        gate->start();
-        std::optional<QFuture<void>> previous;
-        quint64 ticket = 0;
-        {
-            QMutexLocker lock(&state->mutex);
-            ticket = ++state->nextTicket;
-            const auto it = state->tails.constFind(key);
-            if (it != state->tails.cend())
-                previous = it->done;
-            state->tails.insert(key, Tail{gate->future(), ticket});
-        }
-        const auto release = [state, gate, key, ticket] {
-            {
-                QMutexLocker lock(&state->mutex);
-                const auto it = state->tails.find(key);
-                if (it != state->tails.end() && it->ticket == ticket)
-                    state->tails.erase(it);
-            }
-            gate->finish();
-        };
+        const auto release = [state, key] { state->release(key); };
         auto start = [task = std::move(task), release, onCancel]() -> QFuture<T> {
             return task()
                 .then([release](T value) {
@@ -61,29 +44,27 @@ public:
                     return onCancel;
                 });
         };
-        if (!previous || previous->isFinished())
+        std::optional<QFuture<void>> turn = state->enter(key);
+        if (!turn)
             return start();
-        return previous->then([start = std::move(start)]() { return start(); }).unwrap();
+        return turn->then([start = std::move(start)]() { return start(); }).unwrap();
     }
 
+    // Whether a task is queued or running under key.
+    bool isBusy(const QString &key) const;
     // The number of keys with a task queued or running (for tests).
-    qsizetype busyKeys() const
-    {
-        QMutexLocker lock(&m_state->mutex);
-        return m_state->tails.size();
-    }
+    qsizetype busyKeys() const;
 
 private:
-    struct Tail
-    {
-        QFuture<void> done;
-        quint64 ticket = 0;
-    };
     struct State
     {
+        // Takes key when it is free (nothing to wait for), else queues a turn and answers the future to wait on.
+        std::optional<QFuture<void>> enter(const QString &key);
+        // Ends the running task under key: hands the key to the first waiter, or frees it.
+        void release(const QString &key);
+
         mutable QMutex mutex;
-        QHash<QString, Tail> tails;
-        quint64 nextTicket = 0;
+        QHash<QString, std::deque<HomePromise<void>>> waiting; // a key is here while a task runs under it
     };
     std::shared_ptr<State> m_state;
 };

@@ -1,5 +1,6 @@
 #include "engine/backends/UserpassBackend.h"
 
+#include "engine/HomeThread.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/policy/VaultData.h"
 #include "engine/storage/Storage.h"
@@ -11,7 +12,6 @@
 #include <QMutex>
 #include <QMutexLocker>
 #include <QRegularExpression>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
@@ -427,7 +427,7 @@ QFuture<Response> UserpassBackend::updateUser(const QString &rawName, const QJso
                 };
                 if (!password)
                     return write(hash);
-                return QtConcurrent::run(
+                return runOnPool(
                            ctx.kdfPool,
                            [pw = *password, logN = ctx.passwordHashLogN]() { return hashPassword(pw, logN).toJson(); })
                     .then([write](QJsonObject hashJson) { return write(hashJson); })
@@ -493,7 +493,7 @@ QFuture<Response> UserpassBackend::login(const Request &request)
                 hash = PasswordHash::fromJson(user.value(QStringLiteral("password_hash")).toObject());
             }
             const int dummyLogN = ctx.passwordHashLogN;
-            QFuture<bool> verified = QtConcurrent::run(ctx.kdfPool, [pw, hash, dummySalt, dummyLogN]() {
+            QFuture<bool> verified = runOnPool(ctx.kdfPool, [pw, hash, dummySalt, dummyLogN]() {
                 if (hash)
                     return verifyPassword(pw, *hash);
                 // Unknown user: pay for one hash all the same.

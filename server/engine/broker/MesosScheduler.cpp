@@ -66,31 +66,30 @@ QFuture<Result<TaskInfo>> MesosScheduler::lookup(const QString &taskId)
     if (id.isEmpty())
         return QtFuture::makeReadyFuture(Result<TaskInfo>::fail(QStringLiteral("unknown task"), 404));
 
-    auto promise = std::make_shared<QPromise<Result<TaskInfo>>>();
-    promise->start();
-    QFuture<Result<TaskInfo>> answer = promise->future();
+    const HomePromise<Result<TaskInfo>> promise;
+    QFuture<Result<TaskInfo>> answer = promise.future();
     const SchedulerHttp http = m_http;
     // The master filters by task_id (Mesos 1.x); the answer is scanned for the id anyway.
     http.getJson(QStringLiteral("/master/tasks?task_id=") + id)
         .then([http, promise, taskId](Result<QJsonValue> answered) {
             if (!answered) {
-                settle(promise, answered.httpStatus() == 404
-                                    ? http.fault<TaskInfo>(QStringLiteral("has no /master/tasks"))
-                                    : Result<TaskInfo>(Status::fail(answered.error(), answered.httpStatus())));
+                promise.finish(answered.httpStatus() == 404
+                                   ? http.fault<TaskInfo>(QStringLiteral("has no /master/tasks"))
+                                   : Result<TaskInfo>(Status::fail(answered.error(), answered.httpStatus())));
                 return;
             }
             const QJsonValue task = entryWithId(answered.value(), QStringLiteral("tasks"), taskId);
             if (task.isUndefined()) {
-                settle(promise, http.fault<TaskInfo>(QStringLiteral("answered a task list without \"tasks\"")));
+                promise.finish(http.fault<TaskInfo>(QStringLiteral("answered a task list without \"tasks\"")));
                 return;
             }
             if (task.isNull()) {
-                settle(promise, Result<TaskInfo>::fail(QStringLiteral("unknown task"), 404));
+                promise.finish(Result<TaskInfo>::fail(QStringLiteral("unknown task"), 404));
                 return;
             }
             Result<TaskInfo> read = readTask(http, task.toObject());
             if (!read) {
-                settle(promise, read);
+                promise.finish(read);
                 return;
             }
             const QString agentId = task.toObject().value(QStringLiteral("slave_id")).toString();

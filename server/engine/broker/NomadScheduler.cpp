@@ -61,25 +61,24 @@ QFuture<Result<TaskInfo>> NomadScheduler::lookup(const QString &taskId)
     if (allocId.isEmpty() || (colon >= 0 && taskName.isEmpty()))
         return QtFuture::makeReadyFuture(Result<TaskInfo>::fail(QStringLiteral("unknown task"), 404));
 
-    auto promise = std::make_shared<QPromise<Result<TaskInfo>>>();
-    promise->start();
-    QFuture<Result<TaskInfo>> answer = promise->future();
+    const HomePromise<Result<TaskInfo>> promise;
+    QFuture<Result<TaskInfo>> answer = promise.future();
     const SchedulerHttp http = m_http;
     http.getJson(QStringLiteral("/v1/allocation/") + allocId)
         .then([http, promise, taskId, taskName](Result<QJsonValue> answered) {
             if (!answered) {
-                settle(promise, Result<TaskInfo>(Status::fail(answered.error(), answered.httpStatus())));
+                promise.finish(Result<TaskInfo>(Status::fail(answered.error(), answered.httpStatus())));
                 return;
             }
             Result<Allocation> alloc = readAllocation(http, answered.value().toObject(), taskId, taskName);
             if (!alloc) {
-                settle(promise, Result<TaskInfo>(Status::fail(alloc.error(), alloc.httpStatus())));
+                promise.finish(Result<TaskInfo>(Status::fail(alloc.error(), alloc.httpStatus())));
                 return;
             }
             const QString nodeId = alloc.value().nodeId;
             const QString node = SchedulerHttp::segment(nodeId);
             if (node.isEmpty()) {
-                settle(promise, http.fault<TaskInfo>(QStringLiteral("answered an allocation on no node")));
+                promise.finish(http.fault<TaskInfo>(QStringLiteral("answered an allocation on no node")));
                 return;
             }
             http.settleWithHost(

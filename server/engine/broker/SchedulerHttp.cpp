@@ -16,7 +16,6 @@
 #include <QNetworkRequest>
 #include <QObject>
 #include <QPair>
-#include <QPromise>
 #include <QRegularExpression>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -82,31 +81,30 @@ void SchedulerHttp::rememberHost(const QString &node, const QString &host) const
     cache.hosts.insert(m_base + QLatin1Char('\n') + node, {host, QDateTime::currentMSecsSinceEpoch() + kHostCacheMs});
 }
 
-void SchedulerHttp::settleWithHost(const std::shared_ptr<QPromise<Result<TaskInfo>>> &promise, TaskInfo info,
-                                   const QString &node, const QString &pathAndQuery,
-                                   std::function<QString(const QJsonValue &)> read) const
+void SchedulerHttp::settleWithHost(const HomePromise<Result<TaskInfo>> &promise, TaskInfo info, const QString &node,
+                                   const QString &pathAndQuery, std::function<QString(const QJsonValue &)> read) const
 {
     if (QString host = cachedHost(node); !host.isEmpty()) {
         info.host = std::move(host);
-        settle(promise, Result<TaskInfo>(std::move(info)));
+        promise.finish(Result<TaskInfo>(std::move(info)));
         return;
     }
     const SchedulerHttp http = *this;
     getJson(pathAndQuery).then([http, promise, info, node, read](Result<QJsonValue> answered) {
         if (!answered) {
-            settle(promise,
-                   http.fault<TaskInfo>(QStringLiteral("could not tell the host of the task: ") + answered.error()));
+            promise.finish(
+                http.fault<TaskInfo>(QStringLiteral("could not tell the host of the task: ") + answered.error()));
             return;
         }
         const QString host = read(answered.value());
         if (host.isEmpty()) {
-            settle(promise, http.fault<TaskInfo>(QStringLiteral("answered no address for the host of the task")));
+            promise.finish(http.fault<TaskInfo>(QStringLiteral("answered no address for the host of the task")));
             return;
         }
         http.rememberHost(node, host);
         TaskInfo found = info;
         found.host = host;
-        settle(promise, Result<TaskInfo>(std::move(found)));
+        promise.finish(Result<TaskInfo>(std::move(found)));
     });
 }
 
@@ -145,9 +143,8 @@ SchedulerHttp::SchedulerHttp(const Grid &grid, QObject *context, QByteArray toke
 
 QFuture<Result<QJsonValue>> SchedulerHttp::getJson(const QString &pathAndQuery) const
 {
-    auto promise = std::make_shared<QPromise<Result<QJsonValue>>>();
-    promise->start();
-    QFuture<Result<QJsonValue>> answer = promise->future();
+    const HomePromise<Result<QJsonValue>> promise;
+    QFuture<Result<QJsonValue>> answer = promise.future();
 
     QNetworkRequest request(QUrl(m_base + pathAndQuery, QUrl::StrictMode));
     request.setRawHeader("Accept", "application/json");
@@ -177,25 +174,24 @@ QFuture<Result<QJsonValue>> SchedulerHttp::getJson(const QString &pathAndQuery) 
                 reply->deleteLater();
                 const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
                 if (status == 0) {
-                    settle(promise, fail(QStringLiteral("is unreachable (network error %1)").arg(int(reply->error()))));
+                    promise.finish(fail(QStringLiteral("is unreachable (network error %1)").arg(int(reply->error()))));
                     return;
                 }
                 if (status == 404) {
-                    settle(promise, Result<QJsonValue>::fail(QStringLiteral("unknown task"), 404));
+                    promise.finish(Result<QJsonValue>::fail(QStringLiteral("unknown task"), 404));
                     return;
                 }
                 if (status != 200) {
-                    settle(promise, fail(QStringLiteral("answered HTTP %1").arg(status)));
+                    promise.finish(fail(QStringLiteral("answered HTTP %1").arg(status)));
                     return;
                 }
                 QJsonParseError error;
                 const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &error);
                 if (error.error != QJsonParseError::NoError || doc.isNull()) {
-                    settle(promise, fail(QStringLiteral("answered something that is not JSON")));
+                    promise.finish(fail(QStringLiteral("answered something that is not JSON")));
                     return;
                 }
-                settle(promise,
-                       Result<QJsonValue>(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array())));
+                promise.finish(Result<QJsonValue>(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array())));
             });
         },
         Qt::QueuedConnection);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/HomeThread.h"
 #include "engine/Result.h"
 #include "engine/broker/Grid.h"
 #include "engine/broker/SchedulerAdapter.h"
@@ -7,7 +8,6 @@
 #include <QByteArray>
 #include <QFuture>
 #include <QJsonValue>
-#include <QPromise>
 #include <QString>
 
 #include <functional>
@@ -53,7 +53,7 @@ public:
 
     // Settles promise with info on the host of the scheduler node named node: the cached address, or the one that
     // read() finds in the answer to GET pathAndQuery (remembered for a while); a 500 failure when there is none.
-    void settleWithHost(const std::shared_ptr<QPromise<Result<TaskInfo>>> &promise, TaskInfo info, const QString &node,
+    void settleWithHost(const HomePromise<Result<TaskInfo>> &promise, TaskInfo info, const QString &node,
                         const QString &pathAndQuery, std::function<QString(const QJsonValue &)> read) const;
 
     // The scheduler's nodes: GET pathAndQuery, whose answer holds them as an array under listKey (the answer itself
@@ -82,12 +82,5 @@ protected:
     {}
     SchedulerHttp m_http;
 };
-
-// Answers a promise made with start() once.
-template <typename T> void settle(const std::shared_ptr<QPromise<T>> &promise, T value)
-{
-    promise->addResult(std::move(value));
-    promise->finish();
-}
 
 } // namespace gk

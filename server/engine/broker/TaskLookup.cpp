@@ -1,5 +1,6 @@
 #include "engine/broker/TaskLookup.h"
 
+#include "engine/HomeThread.h"
 #include "engine/broker/KubernetesScheduler.h"
 #include "engine/broker/MesosScheduler.h"
 #include "engine/broker/NomadScheduler.h"
@@ -9,7 +10,6 @@
 #include <QMetaObject>
 #include <QMutexLocker>
 #include <QObject>
-#include <QPromise>
 #include <QTimer>
 
 #include <atomic>
@@ -48,9 +48,8 @@ private:
 
 TaskLookup::TaskLookup(GridStore *store, QObject *timerContext) : m_store(store), m_context(timerContext)
 {
-    registerType(QStringLiteral("static"), [](const Grid &grid, GridStore *s) {
-        return std::make_shared<StaticScheduler>(s, grid.name);
-    });
+    registerType(QStringLiteral("static"),
+                 [](const Grid &grid, GridStore *s) { return std::make_shared<StaticScheduler>(s, grid.name); });
     // The remote schedulers' requests run on the timer context's thread.
     registerType(QStringLiteral("nomad"), [timerContext](const Grid &grid, GridStore *) {
         return std::make_shared<NomadScheduler>(grid, timerContext);
@@ -85,15 +84,13 @@ std::shared_ptr<SchedulerAdapter> TaskLookup::adapterFor(const Grid &grid) const
 
 template <typename T> QFuture<T> TaskLookup::withDeadline(QFuture<T> work, const QString &what)
 {
-    auto promise = std::make_shared<QPromise<T>>();
+    const HomePromise<T> promise;
     auto settled = std::make_shared<std::atomic<bool>>(false);
-    promise->start();
-    QFuture<T> answer = promise->future();
+    QFuture<T> answer = promise.future();
     const auto settle = [promise, settled](T value) {
         if (settled->exchange(true))
             return;
-        promise->addResult(std::move(value));
-        promise->finish();
+        promise.finish(std::move(value));
     };
     work.then(QtFuture::Launch::Sync, [settle](T value) { settle(std::move(value)); }).onCanceled([settle, what] {
         settle(T::fail(QStringLiteral("the %1 was cancelled").arg(what), 500));

@@ -5,8 +5,6 @@
 #include "engine/crypto/Keyring.h"
 
 #include <QLoggingCategory>
-#include <QMutexLocker>
-#include <QPromise>
 #include <QReadLocker>
 #include <QWriteLocker>
 #include <QtEndian>
@@ -98,7 +96,7 @@ Result<QByteArray> decryptValue(const Keyring &keyring, const QString &path, con
 
 } // namespace
 
-Barrier::Barrier(Storage *physical) : m_physical(physical), m_lastRotation(QtFuture::makeReadyFuture(Status::ok()))
+Barrier::Barrier(Storage *physical) : m_physical(physical)
 {
     Q_ASSERT(m_physical);
 }
@@ -294,20 +292,9 @@ void Barrier::seal()
 
 QFuture<Status> Barrier::rotate()
 {
-    // The chain future takes one continuation (the next rotation: a QFuture runs only one in Qt 6.4), so the caller
-    // gets a future of its own.
-    auto answer = std::make_shared<QPromise<Status>>();
-    answer->start();
-    QMutexLocker lock(&m_rotateMutex);
-    m_lastRotation = m_lastRotation.onCanceled([] { return Status::ok(); })
-                         .then([this](Status) { return rotateNow(); })
-                         .unwrap()
-                         .then([answer](Status st) {
-                             answer->addResult(st);
-                             answer->finish();
-                             return st;
-                         });
-    return answer->future();
+    return m_rotations.run<Status>(
+        QStringLiteral("rotate"), [this] { return rotateNow(); },
+        Status::fail(QStringLiteral("the rotation was interrupted"), 503));
 }
 
 QFuture<Status> Barrier::rotateNow()

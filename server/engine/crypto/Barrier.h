@@ -1,11 +1,11 @@
 #pragma once
 
+#include "engine/backends/KeyedSequencer.h"
 #include "engine/crypto/SecureBytes.h"
 #include "engine/storage/Storage.h"
 
 #include <QDateTime>
 #include <QFuture>
-#include <QMutex>
 #include <QReadWriteLock>
 
 #include <memory>
@@ -66,8 +66,7 @@ private:
     SecureBytes m_rootKey;
     quint64 m_sealGeneration = 0; // bumped by seal(); an unseal that started before a seal does not install
 
-    QMutex m_rotateMutex;
-    QFuture<Status> m_lastRotation; // rotations are chained on this
+    KeyedSequencer m_rotations; // one key: rotations run one at a time
 };
 
 } // namespace gk

@@ -72,8 +72,8 @@ EventLog::~EventLog()
     }
     // The requests still waiting are dropped: their continuations (the routes) must not run any more.
     for (auto &[id, waiter] : waiters) {
-        waiter.promise->future().cancel();
-        waiter.promise->finish();
+        waiter.promise.future().cancel();
+        waiter.promise.finish();
     }
     if (m_reserving)
         m_reserving->waitForFinished(); // its continuation uses this object
@@ -99,12 +99,11 @@ QFuture<quint64> EventLog::record(const QString &kind, const QString &operation,
     }
     // The reserved indexes are used up: this change waits for the next reservation to be stored. Each waiting change
     // has a promise of its own: a QFuture runs one continuation (Qt 6.4), so the write's future is never shared.
-    auto reserved = std::make_shared<QPromise<Status>>();
-    reserved->start();
+    const HomePromise<Status> reserved;
     m_reserveWaiters.append(reserved);
     reserveLocked();
     lock.unlock();
-    return reserved->future()
+    return reserved.future()
         .then([this, kind, operation, path](Status st) -> QFuture<quint64> {
             if (st)
                 return record(kind, operation, path);
@@ -121,8 +120,7 @@ QFuture<quint64> EventLog::record(const QString &kind, const QString &operation,
         .unwrap();
 }
 
-QList<std::shared_ptr<QPromise<quint64>>> EventLog::bumpLocked(const QString &kind, const QString &operation,
-                                                                const QString &path)
+QList<HomePromise<quint64>> EventLog::bumpLocked(const QString &kind, const QString &operation, const QString &path)
 {
     ++m_index;
     m_history.push_back(Event{m_index, kind, operation, path, QDateTime::currentMSecsSinceEpoch()});
@@ -130,7 +128,7 @@ QList<std::shared_ptr<QPromise<quint64>>> EventLog::bumpLocked(const QString &ki
         m_historyStart = m_history.front().index;
         m_history.pop_front();
     }
-    QList<std::shared_ptr<QPromise<quint64>>> woken;
+    QList<HomePromise<quint64>> woken;
     for (auto it = m_waiters.begin(); it != m_waiters.end();) {
         if (it->second.after >= m_index) {
             ++it;
@@ -156,7 +154,7 @@ void EventLog::reserveLocked()
     m_reservationRunning = true;
     const quint64 target = m_index + kReserveBlock;
     const auto done = [this, target](Status st) {
-        QList<std::shared_ptr<QPromise<Status>>> waiters;
+        QList<HomePromise<Status>> waiters;
         {
             QMutexLocker lock(&m_mutex);
             if (st)
@@ -165,8 +163,7 @@ void EventLog::reserveLocked()
             waiters.swap(m_reserveWaiters);
         }
         for (const auto &waiter : std::as_const(waiters)) {
-            waiter->addResult(st);
-            waiter->finish();
+            waiter.finish(st);
         }
         return st;
     };
@@ -175,11 +172,10 @@ void EventLog::reserveLocked()
     });
 }
 
-void EventLog::fulfil(const QList<std::shared_ptr<QPromise<quint64>>> &promises, quint64 index)
+void EventLog::fulfil(const QList<HomePromise<quint64>> &promises, quint64 index)
 {
     for (const auto &promise : promises) {
-        promise->addResult(index);
-        promise->finish();
+        promise.finish(index);
     }
 }
 
@@ -191,21 +187,20 @@ QFuture<quint64> EventLog::waitFor(quint64 after, qint64 waitMs)
     Waiter waiter;
     waiter.after = after;
     waiter.deadlineMs = m_clock.elapsed() + std::min(waitMs, kMaxWaitMs);
-    waiter.promise = std::make_shared<QPromise<quint64>>();
-    waiter.promise->start();
-    QFuture<quint64> future = waiter.promise->future();
+    QFuture<quint64> future = waiter.promise.future();
     const quint64 id = ++m_nextWaiterId;
     const bool earliest = m_deadlines.empty() || waiter.deadlineMs < m_deadlines.begin()->first;
     m_deadlines.emplace(waiter.deadlineMs, id);
     m_waiters.emplace(id, std::move(waiter));
     if (earliest)
-        QMetaObject::invokeMethod(m_timer, [this] { rearm(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_timer, [this] { rearm(); }, Qt::QueuedConnection);
     return future;
 }
 
 void EventLog::releaseWaiters()
 {
-    QList<std::shared_ptr<QPromise<quint64>>> all;
+    QList<HomePromise<quint64>> all;
     QMutexLocker lock(&m_mutex);
     for (auto &[id, waiter] : m_waiters)
         all.append(waiter.promise);
@@ -230,7 +225,7 @@ void EventLog::rearm()
 void EventLog::expireDue()
 {
     // In m_thread.
-    QList<std::shared_ptr<QPromise<quint64>>> due;
+    QList<HomePromise<quint64>> due;
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock.elapsed();
     while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
@@ -282,10 +277,11 @@ QFuture<Status> EventLog::load()
                 bool ok = false;
                 stored = got.value()->toULongLong(&ok);
                 if (!ok)
-                    return QtFuture::makeReadyFuture(Status::fail(QStringLiteral("the stored event index is malformed")));
+                    return QtFuture::makeReadyFuture(
+                        Status::fail(QStringLiteral("the stored event index is malformed")));
             }
             QMutexLocker lock(&m_mutex);
-            QList<std::shared_ptr<QPromise<quint64>>> woken;
+            QList<HomePromise<quint64>> woken;
             if (stored > m_index) {
                 // Indexes up to the stored ceiling may have been handed out before: resume above them. What
                 // happened in between is unknown here, so the history starts afresh.
@@ -303,13 +299,12 @@ QFuture<Status> EventLog::load()
             }
             m_ceiling = m_index;
             const quint64 index = m_index;
-            auto reserved = std::make_shared<QPromise<Status>>();
-            reserved->start();
+            const HomePromise<Status> reserved;
             m_reserveWaiters.append(reserved);
             reserveLocked();
             lock.unlock();
             fulfil(woken, index);
-            return reserved->future();
+            return reserved.future();
         })
         .unwrap();
 }

@@ -1,13 +1,13 @@
 #pragma once
 
 #include "engine/Backend.h"
+#include "engine/HomeThread.h"
 #include "engine/Result.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QJsonArray>
-#include <QElapsedTimer>
 #include <QMutex>
-#include <QPromise>
 #include <QString>
 
 #include <deque>
@@ -69,7 +69,7 @@ public:
     struct Since
     {
         quint64 index = 0;
-        QList<Event> events; // index > after, oldest first
+        QList<Event> events;    // index > after, oldest first
         bool truncated = false; // some changes after `after` are no longer in the history
     };
     Since since(quint64 after) const;
@@ -98,18 +98,17 @@ private:
     {
         quint64 after = 0;
         qint64 deadlineMs = 0;
-        std::shared_ptr<QPromise<quint64>> promise;
+        HomePromise<quint64> promise;
     };
 
     // Under m_mutex: moves the index on by one and stores the event; returns the promises it fulfils.
-    QList<std::shared_ptr<QPromise<quint64>>> bumpLocked(const QString &kind, const QString &operation,
-                                                         const QString &path);
+    QList<HomePromise<quint64>> bumpLocked(const QString &kind, const QString &operation, const QString &path);
     // Under m_mutex: starts writing a new ceiling unless one is being written; when it is stored (or fails), every
     // promise in m_reserveWaiters gets the outcome.
     void reserveLocked();
     void expireDue();
     void rearm();
-    static void fulfil(const QList<std::shared_ptr<QPromise<quint64>>> &promises, quint64 index);
+    static void fulfil(const QList<HomePromise<quint64>> &promises, quint64 index);
 
     Barrier *m_barrier;
     QElapsedTimer m_clock; // deadlines, monotonic
@@ -122,7 +121,7 @@ private:
     std::deque<Event> m_history;
     std::optional<QFuture<Status>> m_reserving; // the last ceiling write, waited for on destruction
     bool m_reservationRunning = false;
-    QList<std::shared_ptr<QPromise<Status>>> m_reserveWaiters; // changes waiting for the ceiling write
+    QList<HomePromise<Status>> m_reserveWaiters; // changes waiting for the ceiling write
     quint64 m_nextWaiterId = 0;
     std::map<quint64, Waiter> m_waiters;
     std::multimap<qint64, quint64> m_deadlines; // deadline -> waiter id

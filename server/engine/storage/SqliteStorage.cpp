@@ -4,7 +4,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <sqlite3.h>
 
@@ -485,7 +484,7 @@ QFuture<Result<std::optional<QByteArray>>> SqliteStorage::get(const QString &key
 {
     if (Status st = validateKey(key); !st)
         return QtFuture::makeReadyFuture(Result<std::optional<QByteArray>>(st));
-    return QtConcurrent::run(&m_readPool, [this, key = key.toUtf8()] {
+    return runOnPool(&m_readPool, [this, key = key.toUtf8()] {
         ReaderLease reader(this);
         return reader->get(key);
     });
@@ -497,7 +496,7 @@ QFuture<Result<QStringList>> SqliteStorage::list(const QString &prefix)
         if (Status st = validateKey(prefix); !st)
             return QtFuture::makeReadyFuture(Result<QStringList>(st));
     }
-    return QtConcurrent::run(&m_readPool, [this, prefix = prefix.toUtf8()] {
+    return runOnPool(&m_readPool, [this, prefix = prefix.toUtf8()] {
         ReaderLease reader(this);
         return reader->list(prefix);
     });
@@ -542,13 +541,11 @@ QFuture<Status> SqliteStorage::batch(const QList<StorageOp> &ops)
 QFuture<Status> SqliteStorage::enqueue(WriteJob job)
 {
     QFuture<Status> future = job.promise.future();
-    job.promise.start();
     bool wake = false;
     {
         std::lock_guard lock(m_queueMutex);
         if (m_stopping || !m_brokenReason.isEmpty()) {
-            job.promise.addResult(Status::fail(m_stopping ? QStringLiteral("storage is closed") : m_brokenReason));
-            job.promise.finish();
+            job.promise.finish(Status::fail(m_stopping ? QStringLiteral("storage is closed") : m_brokenReason));
             return future;
         }
         m_queue.push_back(std::move(job));
@@ -635,8 +632,7 @@ void SqliteStorage::commitGroup(std::vector<WriteJob> &jobs)
     }
 
     for (size_t i = 0; i < jobs.size(); ++i) {
-        jobs[i].promise.addResult(results[i]);
-        jobs[i].promise.finish();
+        jobs[i].promise.finish(results[i]);
     }
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "engine/HomeThread.h"
 #include "engine/storage/Storage.h"
 
-#include <QPromise>
 #include <QThreadPool>
 
 #include <condition_variable>
@@ -78,7 +78,7 @@ private:
     {
         std::vector<WriteOp> ops;
         qint64 bytes = 0;
-        QPromise<Status> promise;
+        HomePromise<Status> promise;
     };
 
     SqliteStorage(QString path, const Options &options);

@@ -10,14 +10,14 @@
 
 namespace gk {
 
-// Carries work from whatever thread fulfilled a handler's future into a server thread, safely even while that
-// thread's worker is being destroyed: the worker closes the mailbox (under the same lock) before it goes away,
-// after which post() refuses and the caller's functor is simply destroyed.
-class AnswerMailbox final
+// Carries work from any thread into the thread of one target object (a server thread's worker, a HomeThread),
+// safely even while the target is being destroyed: its owner closes the mailbox (under the same lock) before the
+// target goes away, after which post() refuses and the caller's functor is simply destroyed.
+class ThreadMailbox final
 {
 public:
-    explicit AnswerMailbox(QObject *target) : m_target(target), m_thread(target->thread()) {}
-    Q_DISABLE_COPY_MOVE(AnswerMailbox)
+    explicit ThreadMailbox(QObject *target) : m_target(target), m_thread(target->thread()) {}
+    Q_DISABLE_COPY_MOVE(ThreadMailbox)
 
     // Runs fn in the target's thread: at once when called from that thread, else queued. False when closed.
     template <typename Fn> bool post(Fn &&fn)
