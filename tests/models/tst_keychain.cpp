@@ -1,7 +1,8 @@
 // The console's tokens in a real Secret Service (gnome-keyring on a private session bus, see
 // with-secret-service.sh), against a real server (GateFixture): a sign-in on a connection that opted in keeps the
 // token; the console started again (new model, keychain, client, session) is signed in with it; a sign-out deletes
-// it; renaming moves it, turning the opt-in off or removing the connection deletes it; a refused token is reported.
+// it; renaming moves it, turning the opt-in off or removing the connection deletes it; a kept token waits for a
+// sealed server to be unsealed; a refused token is reported.
 // The token never appears in the settings file or any other file under HOME.
 
 #include "ApiClient.h"
@@ -11,6 +12,7 @@
 #include "Session.h"
 #include "SessionKeeper.h"
 #include "TokenKeychain.h"
+#include "UnsealedServer.h"
 
 #include <QSettings>
 #include <QSignalSpy>
@@ -221,6 +223,34 @@ private slots:
         QVERIFY(!c->client.hasToken());
         QVERIFY(!c->keeper.isRestoring());
         QVERIFY(deleteNow(c->keychain, stale.name).error.isEmpty());
+    }
+
+    void aKeptTokenWaitsForTheUnseal()
+    {
+        gk::test::UnsealedServer sealed; // initialised and sealed, as the embedded server is after a restart
+        QVERIFY(sealed.start());
+        auto c = console();
+        c->client.setBaseUrl(sealed.server().baseUrl());
+        Connection local = Connection::remote(QStringLiteral("sealed"), sealed.server().baseUrl());
+        local.keychain = true;
+        QVERIFY(c->connections.add(local));
+        const QString root = QString::fromUtf8(sealed.rootToken());
+        QVERIFY(writeNow(c->keychain, local.name, root).error.isEmpty());
+
+        QSignalSpy waiting(&c->keeper, &SessionKeeper::waitingForServer);
+        QSignalSpy restored(&c->keeper, &SessionKeeper::restored);
+        c->keeper.attach(local.name);
+        QVERIFY(waiting.wait(10000));
+        QVERIFY2(waiting.constFirst().constFirst().toString().contains(QStringLiteral("unsealed")),
+                 qPrintable(waiting.constFirst().constFirst().toString()));
+        QVERIFY(c->keeper.isRestoring());
+        QVERIFY(!c->session.isSignedIn());
+
+        QVERIFY(sealed.unseal());
+        QVERIFY(restored.wait(10000));
+        QVERIFY(c->session.isSignedIn());
+        QCOMPARE(c->client.token(), root);
+        QVERIFY(deleteNow(c->keychain, local.name).error.isEmpty());
     }
 
     void noOptInKeepsNothing()

@@ -1,7 +1,7 @@
-// Switching the console's connection (ConnectionSwitcher) under QT_QPA_PLATFORM=offscreen: the embedded server (in
-// memory here) starts when the embedded connection is picked and stops when a remote one is; the session of the
-// server left is reset (signed out, token gone from the client, not revoked on the server); the last used connection
-// is remembered; a CA file that cannot be read is shown as the failure.
+// Switching the console's connection (ConnectionSwitcher) under QT_QPA_PLATFORM=offscreen: the embedded server (on
+// SQLite in a temporary folder) starts when the embedded connection is picked and stops when a remote one is; the
+// session of the server left is reset (signed out, token gone from the client, not revoked on the server); the last
+// used connection is remembered; a CA file that cannot be read is shown as the failure.
 
 #include "ApiClient.h"
 #include "ApiReply.h"
@@ -77,8 +77,10 @@ private slots:
         gk::TokenKeychain keychain(QStringLiteral("io.gatekeeper.Gatekeeper.test"));
         gk::SessionKeeper keeper(window.session(), &client, &keychain, &connections);
         ConnectionSwitcher switcher(&window, &client, &keeper, &connections);
+        QTemporaryDir storage; // SQLite, as the console's own embedded server uses
+        QVERIFY(storage.isValid());
         gk::ServerOptions embeddedOptions;
-        embeddedOptions.storage = QStringLiteral("inmem:");
+        embeddedOptions.storage = QStringLiteral("sqlite:") + storage.filePath(QStringLiteral("gk.db"));
         switcher.setEmbeddedOptions(embeddedOptions);
         window.show();
 
