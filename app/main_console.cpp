@@ -1,11 +1,15 @@
-// gatekeeper: the admin console (Qt Widgets). Starts an embedded server in a worker thread, or attaches to a remote
-// one with --connect, and talks to either only through the HTTP API (ApiClient).
+// gatekeeper: the admin console (Qt Widgets). Reconnects to the connection used last (the embedded server, run in a
+// worker thread, when there is none), or attaches to a remote server with --connect, and talks to either only
+// through the HTTP API (ApiClient).
 
 #include "ApiClient.h"
 #include "AppIcon.h"
-#include "EmbeddedServer.h"
+#include "ConnectionSwitcher.h"
+#include "ConnectionsModel.h"
 #include "MainWindow.h"
 #include "ServerOptions.h"
+#include "SessionKeeper.h"
+#include "TokenKeychain.h"
 #include "engine/crypto/Hardening.h"
 
 #include <QApplication>
@@ -31,11 +35,12 @@ namespace {
 constexpr const char *usageText =
     "Usage: gatekeeper [options]\n"
     "\n"
-    "Gatekeeper's administration console. By default it starts an embedded server on 127.0.0.1 (a free port,\n"
-    "SQLite storage under the XDG data folder) and shows its seal state.\n"
+    "Gatekeeper's administration console. It reconnects to the connection used last (Connect to > Manage\n"
+    "connections…); the first time, it starts an embedded server on 127.0.0.1 (a free port, SQLite storage under the\n"
+    "XDG data folder) and shows its seal state.\n"
     "\n"
     "Options:\n"
-    "  --connect URL      attach to the server at URL (http:// or https://) instead of starting one\n"
+    "  --connect URL      attach to the server at URL (http:// or https://) instead, as a connection not saved\n"
     "  --no-embedded      do not start a server; attach to $VAULT_ADDR, or http://127.0.0.1:8200\n"
     "  --ca-cert FILE     PEM CA certificates to trust for an https server (default: $VAULT_CACERT, else the\n"
     "                     system's)\n"
@@ -151,15 +156,6 @@ void installSignalHandlers(QObject *context)
     });
 }
 
-std::optional<QUrl> parseServerUrl(const QString &text)
-{
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty() ||
-        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-        return std::nullopt;
-    return url;
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -221,7 +217,7 @@ int main(int argc, char *argv[])
         QString text = parser.value(connectOption);
         if (text.isEmpty())
             text = qEnvironmentVariable("VAULT_ADDR", QStringLiteral("http://127.0.0.1:8200"));
-        remote = parseServerUrl(text);
+        remote = gk::Connection::parseUrl(text);
         if (!remote) {
             std::fprintf(stderr, "gatekeeper: --connect needs an http:// or https:// URL, not \"%s\"\n",
                          qUtf8Printable(text));
@@ -238,36 +234,39 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    // Window geometry only: never tokens or keys.
+    // Window geometry and the connections (names, addresses, CA files, flags): never tokens or keys.
     QSettings settings(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("gatekeeper"),
                        QStringLiteral("console"));
+    gk::ConnectionsModel connections(&settings);
     gk::MainWindow window(&client, &settings);
+    window.setConnections(&connections);
+    gk::TokenKeychain keychain;
+    gk::SessionKeeper keeper(window.session(), &client, &keychain, &connections);
+    gk::ConnectionSwitcher switcher(&window, &client, &keeper, &connections);
+    gk::ServerOptions embeddedOptions;
+    if (parser.isSet(storageOption))
+        embeddedOptions.storage = parser.value(storageOption);
+    switcher.setEmbeddedOptions(embeddedOptions);
+    QObject::connect(&switcher, &gk::ConnectionSwitcher::embeddedStarted, &window, [](const QUrl &address) {
+        std::printf("Embedded server listening on %s\n", qUtf8Printable(address.toString()));
+        std::fflush(stdout);
+    });
+    QObject::connect(&switcher, &gk::ConnectionSwitcher::embeddedFailed, &window, [](const QString &message) {
+        std::fprintf(stderr, "gatekeeper: the embedded server did not start: %s\n", qUtf8Printable(message));
+    });
     window.show();
 
-    gk::EmbeddedServer embedded;
     if (remote) {
-        window.connectToServer(*remote);
+        gk::Connection adHoc = gk::Connection::remote(remote->toString(QUrl::RemoveUserInfo), *remote);
+        adHoc.caFile = caFile;
+        switcher.connectTo(adHoc);
     } else {
-        QObject::connect(&embedded, &gk::EmbeddedServer::started, &window, [&window](const QUrl &address) {
-            std::printf("Embedded server listening on %s\n", qUtf8Printable(address.toString()));
-            std::fflush(stdout);
-            window.connectToServer(address);
-        });
-        QObject::connect(&embedded, &gk::EmbeddedServer::failed, &window, [&window](const QString &message) {
-            std::fprintf(stderr, "gatekeeper: the embedded server did not start: %s\n", qUtf8Printable(message));
-            window.showServerFailure(
-                QApplication::translate("main", "The embedded server did not start: %1").arg(message));
-        });
-        gk::ServerOptions options;
-        options.listenHost = QStringLiteral("127.0.0.1");
-        options.listenPort = 0;
-        options.storage = parser.isSet(storageOption) ? parser.value(storageOption) : gk::defaultStorageUrl();
-        window.showConnecting(QApplication::translate("main", "Starting the embedded server…"));
-        embedded.start(options);
+        switcher.connectTo(connections.startConnection().value_or(
+            gk::Connection::embedded(QApplication::translate("main", "This computer"))));
     }
 
     installSignalHandlers(&app);
     const int rc = QApplication::exec();
-    embedded.stop();
+    switcher.stopEmbedded();
     return rc;
 }

@@ -34,6 +34,8 @@ public:
     bool hasToken() const { return !m_token.isEmpty(); }
     void setToken(const QString &token);
     void clearToken();
+    // The token itself, for the system keychain (SessionKeeper) only: never log it or write it anywhere else.
+    QString token() const { return m_token; }
 
     // TLS: a PEM file of CA certificates that replaces the system's trust store for this client (as VAULT_CACERT
     // does). Returns false, with *error set, when the file cannot be read or holds no certificate.

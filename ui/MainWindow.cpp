@@ -2,6 +2,8 @@
 
 #include "ApiClient.h"
 #include "Captions.h"
+#include "ConnectionsDialog.h"
+#include "ConnectionsModel.h"
 #include "Duration.h"
 #include "LoginDialog.h"
 #include "RequestsModel.h"
@@ -10,6 +12,7 @@
 #include "UiLogging.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFormLayout>
@@ -34,6 +37,7 @@ Q_LOGGING_CATEGORY(lcUi, "gatekeeper.ui")
 namespace {
 
 const QString geometryKey = QStringLiteral("MainWindow/geometry");
+const QString connectActionPrefix = QStringLiteral("connectAction:");
 constexpr int defaultRefreshIntervalMs = 3000;
 
 QLabel *makeValueLabel(QWidget *parent, const char *objectName)
@@ -50,7 +54,8 @@ QLabel *makeValueLabel(QWidget *parent, const char *objectName)
 MainWindow::MainWindow(ApiClient *client, QSettings *settings, QWidget *parent)
     : QMainWindow(parent), m_client(client), m_settings(settings), m_refreshTimer(new QTimer(this)),
       m_session(new Session(client, this)), m_sessionTimer(new QTimer(this)),
-      m_loginPrompt([](LoginDialog *dialog) { dialog->open(); })
+      m_loginPrompt([](LoginDialog *dialog) { dialog->open(); }),
+      m_connectionsPrompt([](ConnectionsDialog *dialog) { dialog->open(); })
 {
     Q_ASSERT(m_client);
     m_refreshTimer->setInterval(defaultRefreshIntervalMs);
@@ -490,9 +495,117 @@ void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::LanguageChange) {
         retranslateUi();
+        retranslateConnections();
         updateView();
     }
     QMainWindow::changeEvent(event);
+}
+
+void MainWindow::setConnections(ConnectionsModel *connections)
+{
+    if (m_connections)
+        disconnect(m_connections, nullptr, this, nullptr);
+    m_connections = connections;
+    if (!m_connectMenu) {
+        m_connectMenu = new QMenu(this);
+        m_connectMenu->setObjectName(QStringLiteral("connectMenu"));
+        menuBar()->insertMenu(m_sessionMenu->menuAction(), m_connectMenu);
+        m_manageConnectionsAction = new QAction(this);
+        m_manageConnectionsAction->setObjectName(QStringLiteral("manageConnectionsAction"));
+        connect(m_manageConnectionsAction, &QAction::triggered, this, &MainWindow::manageConnections);
+        m_connectionNameLabel = makeValueLabel(statusBar(), "connectionNameLabel");
+        m_keychainLabel = makeValueLabel(statusBar(), "keychainLabel");
+        m_keychainLabel->setWordWrap(true);
+        m_keychainLabel->hide();
+        statusBar()->addPermanentWidget(m_keychainLabel, 1);
+        statusBar()->addPermanentWidget(m_connectionNameLabel);
+    }
+    if (m_connections) {
+        connect(m_connections, &ConnectionsModel::rowsInserted, this, &MainWindow::rebuildConnectMenu);
+        connect(m_connections, &ConnectionsModel::rowsRemoved, this, &MainWindow::rebuildConnectMenu);
+        connect(m_connections, &ConnectionsModel::dataChanged, this, &MainWindow::rebuildConnectMenu);
+        connect(m_connections, &ConnectionsModel::modelReset, this, &MainWindow::rebuildConnectMenu);
+        connect(m_connections, &ConnectionsModel::connectionChanged, this,
+                [this](const Connection &before, const Connection &after) {
+                    if (before.name == m_currentConnection)
+                        setCurrentConnection(after.name);
+                });
+    }
+    retranslateConnections();
+}
+
+void MainWindow::retranslateConnections()
+{
+    if (!m_connectMenu)
+        return;
+    m_connectMenu->setTitle(tr("C&onnect to"));
+    m_connectMenu->setAccessibleName(tr("Connect to menu"));
+    m_manageConnectionsAction->setText(tr("&Manage connections…"));
+    m_connectionNameLabel->setAccessibleName(tr("Connection in use"));
+    m_keychainLabel->setAccessibleName(tr("Keychain"));
+    setCurrentConnection(m_currentConnection);
+    rebuildConnectMenu();
+}
+
+void MainWindow::rebuildConnectMenu()
+{
+    if (!m_connectMenu)
+        return;
+    m_connectMenu->clear();
+    auto *group = new QActionGroup(m_connectMenu);
+    const int count = m_connections ? m_connections->rowCount() : 0;
+    for (int row = 0; row < count; ++row) {
+        const QModelIndex index = m_connections->index(row);
+        const QString name = index.data(ConnectionsModel::NameRole).toString();
+        QAction *action = m_connectMenu->addAction(QString(name).replace(QLatin1Char('&'), QStringLiteral("&&")));
+        action->setObjectName(connectActionPrefix + name);
+        action->setToolTip(index.data(Qt::ToolTipRole).toString());
+        action->setCheckable(true);
+        action->setChecked(name == m_currentConnection);
+        action->setActionGroup(group);
+        connect(action, &QAction::triggered, this, [this, name] { emit connectionRequested(name); });
+    }
+    if (count > 0)
+        m_connectMenu->addSeparator();
+    m_connectMenu->addAction(m_manageConnectionsAction);
+}
+
+void MainWindow::setCurrentConnection(const QString &name)
+{
+    m_currentConnection = name;
+    if (m_connectionNameLabel) {
+        m_connectionNameLabel->setText(name.isEmpty() ? QString() : tr("Connection: %1").arg(name));
+        m_connectionNameLabel->setVisible(!name.isEmpty());
+    }
+    if (m_connectMenu) {
+        for (QAction *action : m_connectMenu->actions()) {
+            if (action->isCheckable())
+                action->setChecked(action->objectName() == connectActionPrefix + name);
+        }
+    }
+}
+
+void MainWindow::setKeychainMessage(const QString &message)
+{
+    if (!m_keychainLabel)
+        return;
+    m_keychainLabel->setText(message);
+    m_keychainLabel->setVisible(!message.isEmpty());
+}
+
+QString MainWindow::keychainMessage() const
+{
+    return m_keychainLabel && !m_keychainLabel->isHidden() ? m_keychainLabel->text() : QString();
+}
+
+void MainWindow::manageConnections()
+{
+    if (!m_connections)
+        return;
+    auto *dialog = new ConnectionsDialog(m_connections, m_currentConnection, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ConnectionsDialog::connectRequested, this, &MainWindow::connectionRequested);
+    m_connectionsPrompt(dialog);
 }
 
 } // namespace gk

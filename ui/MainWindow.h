@@ -23,6 +23,8 @@ namespace gk {
 
 class ApiClient;
 class ApiReply;
+class ConnectionsDialog;
+class ConnectionsModel;
 class LoginDialog;
 class RequestsView;
 class Session;
@@ -40,6 +42,8 @@ public:
     // Shows the sign-in dialog (already set up, deleted on close) to the user. A seam, so that tests fill it in
     // without a modal dialog; by default the dialog is opened window-modal (open()), which does not block.
     using LoginPrompt = std::function<void(LoginDialog *dialog)>;
+    // The same seam for the connections dialog (Connect to > Manage connections…).
+    using ConnectionsPrompt = std::function<void(ConnectionsDialog *dialog)>;
 
     // settings: where the window geometry is kept (nothing else is written there); may be null. Neither client
     // nor settings is owned; both must outlive the window.
@@ -60,6 +64,18 @@ public:
     // What the session indicator shows.
     QString sessionText() const;
 
+    // The named connections offered in the Connect to menu (not owned; must outlive the window). Picking one emits
+    // connectionRequested(); the switch itself is the caller's.
+    void setConnections(ConnectionsModel *connections);
+    void setConnectionsPrompt(ConnectionsPrompt prompt) { m_connectionsPrompt = std::move(prompt); }
+    // The connection in use, checked in the menu and named in the status bar; empty for none.
+    QString currentConnection() const { return m_currentConnection; }
+    void setCurrentConnection(const QString &name);
+    // What the status bar says about keeping the token in the system keychain (why it cannot, mostly); empty hides it.
+    void setKeychainMessage(const QString &message);
+    QString keychainMessage() const;
+    QMenu *connectMenu() const { return m_connectMenu; }
+
     int refreshIntervalMs() const;
     void setRefreshIntervalMs(int intervalMs);
 
@@ -69,6 +85,11 @@ public slots:
     void signIn();
     // Ends the session and revokes its token.
     void signOut();
+    // Opens the connections dialog (through the ConnectionsPrompt).
+    void manageConnections();
+
+signals:
+    void connectionRequested(const QString &name);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -93,6 +114,8 @@ private:
     void dropPendingReply();
     void handleSealStatus(int status, const QJsonObject &body, const QStringList &errors);
     QString addressText() const;
+    void rebuildConnectMenu();
+    void retranslateConnections();
 
     ApiClient *m_client;
     QSettings *m_settings;
@@ -138,6 +161,14 @@ private:
     QAction *m_aboutAction = nullptr;
     QMenu *m_fileMenu = nullptr;
     QMenu *m_helpMenu = nullptr;
+
+    ConnectionsModel *m_connections = nullptr;
+    ConnectionsPrompt m_connectionsPrompt;
+    QString m_currentConnection;
+    QMenu *m_connectMenu = nullptr;
+    QAction *m_manageConnectionsAction = nullptr;
+    QLabel *m_connectionNameLabel = nullptr;
+    QLabel *m_keychainLabel = nullptr;
 };
 
 } // namespace gk

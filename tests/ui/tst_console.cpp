@@ -1,11 +1,13 @@
 // The gatekeeper binary as a user runs it: without a display it must say so and exit 1 (not abort with 134);
-// with the offscreen platform it starts its embedded server and stops cleanly on SIGTERM.
+// with the offscreen platform it starts its embedded server (the first time, the connection it remembers) and stops
+// cleanly on SIGTERM.
 
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -136,6 +138,17 @@ private slots:
         QVERIFY(process.waitForFinished(20000));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), 0);
+
+        // The embedded connection is remembered as the last used one, in the settings under XDG_CONFIG_HOME.
+        QSettings settings(home.filePath(QStringLiteral("config/gatekeeper/console.conf")), QSettings::IniFormat);
+        settings.beginGroup(QStringLiteral("Connections"));
+        QCOMPARE(settings.beginReadArray(QStringLiteral("list")), 1);
+        settings.setArrayIndex(0);
+        QCOMPARE(settings.value(QStringLiteral("kind")).toString(), QStringLiteral("embedded"));
+        const QString name = settings.value(QStringLiteral("name")).toString();
+        settings.endArray();
+        QVERIFY(!name.isEmpty());
+        QCOMPARE(settings.value(QStringLiteral("lastUsed")).toString(), name);
     }
 };
 
