@@ -15,6 +15,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -66,6 +67,23 @@ bool hasShown(const QSignalSpy &messages, const QString &message)
             return true;
     }
     return false;
+}
+
+// The controls of dialog that assistive technology cannot name (Qt's own inner parts aside).
+QStringList unnamedControls(const QWidget *dialog)
+{
+    QStringList unnamed;
+    for (const QWidget *control : dialog->findChildren<QWidget *>()) {
+        if (control->objectName().startsWith(QLatin1String("qt_")) || control->objectName().isEmpty())
+            continue; // a spin box's editor, a table's corner button, scroll bars
+        if (qobject_cast<const QAbstractButton *>(control) || qobject_cast<const QLineEdit *>(control) ||
+            qobject_cast<const QAbstractItemView *>(control) || qobject_cast<const QSpinBox *>(control) ||
+            qobject_cast<const QComboBox *>(control) || qobject_cast<const QProgressBar *>(control)) {
+            if (control->accessibleName().isEmpty())
+                unnamed.append(control->objectName());
+        }
+    }
+    return unnamed;
 }
 
 QAction *action(const MainWindow &window, const char *name)
@@ -217,6 +235,7 @@ private slots:
         auto *show = child<QCheckBox>(unseal, "showShareCheckBox");
         QVERIFY(progress && field && show);
         QCOMPARE(field->echoMode(), QLineEdit::Password);
+        QVERIFY2(unnamedControls(unseal).isEmpty(), qPrintable(unnamedControls(unseal).join(u' ')));
         QTRY_COMPARE(progress->text(), QStringLiteral("0 of 2 key shares entered"));
 
         QVERIFY(enterShare(unseal, QStringLiteral("this-is-no-share")));
@@ -315,6 +334,12 @@ private slots:
         auto *unseal = child<QPushButton>(broker, "unsealButton");
         QVERIFY(token && unseal);
         QCOMPARE(token->echoMode(), QLineEdit::Password);
+        QVERIFY2(unnamedControls(broker).isEmpty(), qPrintable(unnamedControls(broker).join(u' ')));
+        broker->setMethod(gk::SealActions::BrokerCredentials::Method::AppRole);
+        QVERIFY(!token->isVisible());
+        QVERIFY(child<QLineEdit>(broker, "secretIdLineEdit")->isVisible());
+        QCOMPARE(child<QLineEdit>(broker, "secretIdLineEdit")->echoMode(), QLineEdit::Password);
+        broker->setMethod(gk::SealActions::BrokerCredentials::Method::Token);
 
         // A refused credential: the broker's own text inline, the field wiped, the dialog stays.
         QTest::keyClicks(token, QStringLiteral("gk.no-such-token"));
@@ -391,14 +416,7 @@ private slots:
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QVERIFY(pdf.readAll().startsWith("%PDF"));
 
-        // Every control is named for assistive technology.
-        for (const QWidget *control : wizard.findChildren<QWidget *>()) {
-            if (control->objectName().startsWith(QLatin1String("qt_")))
-                continue; // Qt's own parts (a spin box's editor)
-            if (qobject_cast<const QAbstractButton *>(control) || qobject_cast<const QLineEdit *>(control) ||
-                qobject_cast<const QListWidget *>(control) || qobject_cast<const QSpinBox *>(control))
-                QVERIFY2(!control->accessibleName().isEmpty(), qPrintable(control->objectName()));
-        }
+        QVERIFY2(unnamedControls(&wizard).isEmpty(), qPrintable(unnamedControls(&wizard).join(u' ')));
 
         QTest::mouseClick(child<QCheckBox>(&wizard, "storedCheckBox"), Qt::LeftButton);
         QTest::mouseClick(child<QPushButton>(&wizard, "finishButton"), Qt::LeftButton);
