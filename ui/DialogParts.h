@@ -2,6 +2,7 @@
 
 #include "Wipe.h"
 
+#include <QColor>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -11,7 +12,13 @@ namespace gk {
 
 // Pieces the seal dialogs share.
 
-// An error shown inline under a form: plain text, selectable, hidden while empty.
+// A red that reads on the palette's window colour (dark on a light theme, light on a dark one).
+inline QColor errorColor(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() > 128 ? QColor(0xa0, 0x10, 0x10) : QColor(0xff, 0x8a, 0x80);
+}
+
+// An error shown inline under a form: plain text, selectable, in errorColor(), hidden while empty.
 inline QLabel *makeErrorLabel(QWidget *parent, const char *objectName)
 {
     auto *label = new QLabel(parent);
@@ -19,7 +26,9 @@ inline QLabel *makeErrorLabel(QWidget *parent, const char *objectName)
     label->setTextFormat(Qt::PlainText);
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setForegroundRole(QPalette::BrightText);
+    QPalette palette = label->palette();
+    palette.setColor(QPalette::WindowText, errorColor(palette));
+    label->setPalette(palette);
     label->hide();
     return label;
 }

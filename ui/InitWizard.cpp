@@ -188,7 +188,7 @@ void InitWizard::buildUi()
     m_pages->addWidget(m_keysPage);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_pages);
-    resize(560, 420);
+    resize(720, 440);
 }
 
 void InitWizard::retranslateUi()

@@ -85,6 +85,8 @@ void UnsealDialog::buildUi()
     m_peersTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_peersTable->setSelectionMode(QAbstractItemView::NoSelection);
     m_peersTable->verticalHeader()->hide();
+    m_peersTable->setWordWrap(false);
+    m_peersTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_peersTable->horizontalHeader()->setStretchLastSection(true);
     m_peersTable->hide();
 
@@ -120,7 +122,7 @@ void UnsealDialog::buildUi()
     layout->addWidget(m_noteLabel);
     layout->addWidget(m_peersTable, 1);
     layout->addLayout(buttons);
-    resize(520, 300);
+    resize(640, 320);
 }
 
 void UnsealDialog::retranslateUi()
@@ -371,11 +373,17 @@ void UnsealDialog::updateView()
     m_progressBar->setRange(0, threshold);
     m_progressBar->setValue(!status ? 0 : status->sealed ? qMin(status->progress, threshold) : threshold);
     m_progressBar->setFormat(progressText(status));
-    m_stateLabel->setText(!status               ? tr("Reading the seal state…")
-                          : !status->sealed     ? tr("The server is unsealed.")
-                          : status->initialized ? tr("Sealed: enter %n more key share(s).", nullptr,
-                                                     qMax(0, status->threshold - status->progress))
-                                                : tr("The server is not initialised yet."));
+    if (!status)
+        m_stateLabel->setText(tr("Reading the seal state…"));
+    else if (!status->initialized)
+        m_stateLabel->setText(tr("The server is not initialised yet."));
+    else if (!status->sealed)
+        m_stateLabel->setText(tr("The server is unsealed."));
+    else
+        m_stateLabel->setText(tr("Sealed: %n more key share(s) needed (%1 of the %2 issued unseal it).", nullptr,
+                                 qMax(0, status->threshold - status->progress))
+                                  .arg(status->threshold)
+                                  .arg(status->shares));
 
     bool anySealed = false;
     m_peersTable->setVisible(allPeers());
@@ -394,7 +402,7 @@ void UnsealDialog::updateView()
             }
             item->setText(cells.at(column));
             if (column == AnswerColumn)
-                item->setForeground(target.refused ? palette().brush(QPalette::BrightText) : palette().text());
+                item->setForeground(target.refused ? QBrush(errorColor(palette())) : palette().text());
         }
     }
     m_noteLabel->setText(m_note);

@@ -1343,13 +1343,6 @@ Administration console for a Vault-compatible token authority.</source>
         <source>The server is unsealed.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>Sealed: enter %n more key share(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
     <message>
         <source>The server is not initialised yet.</source>
         <translation type="unfinished"></translation>
@@ -1357,6 +1350,13 @@ Administration console for a Vault-compatible token authority.</source>
     <message>
         <source>Sealed</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Sealed: %n more key share(s) needed (%1 of the %2 issued unseal it).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -15,8 +15,8 @@
 
 #include <QAction>
 #include <QCheckBox>
-#include <QComboBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QGuiApplication>
 #include <QJsonArray>
 #include <QLabel>
@@ -250,6 +250,8 @@ private slots:
         QVERIFY(unseal->errorText().isEmpty());
         QCOMPARE(progress->value(), 1);
         QCOMPARE(progress->text(), QStringLiteral("1 of 2 key shares entered"));
+        QCOMPARE(labelText(unseal, "stateLabel"),
+                 QStringLiteral("Sealed: 1 more key share(s) needed (2 of the 3 issued unseal it)."));
         const auto *windowProgress = child<QProgressBar>(&window, "unsealProgressBar");
         QTRY_COMPARE(windowProgress->value(), 1);
 
