@@ -2,9 +2,12 @@
 // one, a bad share, reset, seal, the peer list, and the broker's own seal.
 
 #include "ApiClient.h"
+#include "ApiReply.h"
 #include "InMemoryServer.h"
 #include "SealActions.h"
 
+#include <QJsonObject>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <memory>
@@ -241,6 +244,57 @@ private slots:
         QVERIFY2(sealed.errors.isEmpty(), qPrintable(sealed.errors.join(u'\n')));
         QVERIFY(!sealed.unsealed);
         m_client.clearToken();
+    }
+
+    void brokerUnsealsWithAnAppRole()
+    {
+        // An AppRole for the broker, made with the root token.
+        m_client.setToken(m_root);
+        const auto call = [this](const char *method, const QString &path, const QJsonObject &body) {
+            gk::ApiReply *reply = m_client.request(QLatin1String(method), path, body);
+            QSignalSpy spy(reply, &gk::ApiReply::finished);
+            if (!reply->isFinished() && !spy.wait(10000))
+                return QJsonObject();
+            if (!reply->isOk())
+                qWarning() << method << path << reply->errorString();
+            const QJsonObject data = reply->json().value(QStringLiteral("data")).toObject();
+            delete reply;
+            return data;
+        };
+        call("POST", QStringLiteral("sys/auth/approle"), {{QStringLiteral("type"), QStringLiteral("approle")}});
+        call("POST", QStringLiteral("auth/approle/role/broker"),
+             {{QStringLiteral("token_policies"), QStringLiteral("default")}});
+        const QString roleId = call("GET", QStringLiteral("auth/approle/role/broker/role-id"), {})
+                                   .value(QStringLiteral("role_id"))
+                                   .toString();
+        const QString secretId = call("POST", QStringLiteral("auth/approle/role/broker/secret-id"), {})
+                                     .value(QStringLiteral("secret_id"))
+                                     .toString();
+        m_client.clearToken();
+        QVERIFY(!roleId.isEmpty() && !secretId.isEmpty());
+
+        // A wrong secret_id: refused with the broker's text.
+        SealActions::BrokerCredentials wrong;
+        wrong.method = SealActions::BrokerCredentials::Method::AppRole;
+        wrong.roleId = roleId;
+        wrong.secret = QStringLiteral("not-the-secret-id");
+        BrokerAnswer refused;
+        m_actions.brokerUnseal(wrong, this, refused.callback());
+        QTRY_VERIFY(refused.done);
+        QVERIFY(!refused.unsealed);
+        QVERIFY2(refused.errors.value(0).contains(QStringLiteral("401")), qPrintable(refused.errors.join(u'\n')));
+
+        SealActions::BrokerCredentials appRole;
+        appRole.method = SealActions::BrokerCredentials::Method::AppRole;
+        appRole.roleId = roleId;
+        appRole.secret = secretId;
+        BrokerAnswer unsealed;
+        m_actions.brokerUnseal(appRole, this, unsealed.callback());
+        QVERIFY(appRole.secret.isEmpty());
+        QVERIFY(appRole.roleId.isEmpty());
+        QTRY_VERIFY(unsealed.done);
+        QVERIFY2(unsealed.errors.isEmpty(), qPrintable(unsealed.errors.join(u'\n')));
+        QVERIFY(unsealed.unsealed);
     }
 
     void seals()
