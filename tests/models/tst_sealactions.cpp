@@ -5,6 +5,7 @@
 #include "ApiReply.h"
 #include "InMemoryServer.h"
 #include "SealActions.h"
+#include "Wipe.h"
 
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -92,6 +93,33 @@ private slots:
         m_server = startInMemoryServer();
         QVERIFY(m_server);
         m_client.setBaseUrl(QUrl(m_server->address()));
+    }
+
+    void wipeLeavesSharedCopiesAlone()
+    {
+        // Only a buffer the wiped value owns alone is overwritten: another holder's copy stays as it was.
+        QString secret(8, u'k');
+        QString other = secret;
+        gk::wipe(secret);
+        QVERIFY(secret.isEmpty());
+        QCOMPARE(other, QString(8, u'k'));
+        QByteArray bytes(8, 'k');
+        QByteArray otherBytes = bytes;
+        gk::wipe(bytes);
+        QVERIFY(bytes.isEmpty());
+        QCOMPARE(otherBytes, QByteArray(8, 'k'));
+        QStringList list{QStringLiteral("a"), other};
+        const QStringList otherList = list;
+        gk::wipe(list);
+        QVERIFY(list.isEmpty());
+        QCOMPARE(otherList.size(), 2);
+        QCOMPARE(otherList.at(1), QString(8, u'k'));
+
+        // A buffer owned alone is overwritten in place before it is let go.
+        QByteArray alone(32, 'k');
+        char *data = alone.data();
+        gk::wipeMemory(data, 16);
+        QCOMPARE(alone, QByteArray(16, '\0') + QByteArray(16, 'k'));
     }
 
     void initErrorFollowsTheServersRule()
