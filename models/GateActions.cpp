@@ -2,6 +2,7 @@
 
 #include "AccessRequest.h"
 #include "ApiClient.h"
+#include "Wipe.h"
 
 #include <QJsonObject>
 #include <QMetaObject>
@@ -35,13 +36,6 @@ GateActions::ValueCallback ignoringValue(GateActions::Callback callback)
         if (callback)
             callback(errors);
     };
-}
-
-void wipe(QString &secret)
-{
-    if (secret.isDetached())
-        secret.fill(QChar(0));
-    secret.clear();
 }
 
 } // namespace

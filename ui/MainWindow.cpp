@@ -1,15 +1,19 @@
 #include "MainWindow.h"
 
 #include "ApiClient.h"
+#include "BrokerUnsealDialog.h"
 #include "Captions.h"
 #include "ConnectionsDialog.h"
 #include "ConnectionsModel.h"
 #include "Duration.h"
+#include "InitWizard.h"
 #include "LoginDialog.h"
 #include "RequestsModel.h"
 #include "RequestsView.h"
+#include "SealActions.h"
 #include "Session.h"
 #include "UiLogging.h"
+#include "UnsealDialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -49,12 +53,25 @@ QLabel *makeValueLabel(QWidget *parent, const char *objectName)
     return label;
 }
 
+void confirmWithMessageBox(QWidget *parent, const QString &question, std::function<void(bool)> answer)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, MainWindow::tr("Gatekeeper"), question,
+                                QMessageBox::Yes | QMessageBox::Cancel, parent);
+    box->setObjectName(QStringLiteral("confirmMessageBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Cancel);
+    QObject::connect(box, &QMessageBox::finished, box,
+                     [answer = std::move(answer)](int result) { answer(result == QMessageBox::Yes); });
+    box->open();
+}
+
 } // namespace
 
 MainWindow::MainWindow(ApiClient *client, QSettings *settings, QWidget *parent)
     : QMainWindow(parent), m_client(client), m_settings(settings), m_refreshTimer(new QTimer(this)),
       m_session(new Session(client, this)), m_sessionTimer(new QTimer(this)),
-      m_loginPrompt([](LoginDialog *dialog) { dialog->open(); }),
+      m_loginPrompt([](LoginDialog *dialog) { dialog->open(); }), m_sealActions(new SealActions(client, this)),
+      m_dialogPrompt([](QDialog *dialog) { dialog->open(); }), m_confirmPrompt(confirmWithMessageBox),
       m_connectionsPrompt([](ConnectionsDialog *dialog) { dialog->open(); })
 {
     Q_ASSERT(m_client);
@@ -204,6 +221,7 @@ void MainWindow::buildUi()
     m_sessionMenu->setObjectName(QStringLiteral("sessionMenu"));
     m_sessionMenu->addAction(m_signInAction);
     m_sessionMenu->addAction(m_signOutAction);
+    buildSealMenu();
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
     m_helpMenu->addAction(m_aboutAction);
@@ -219,6 +237,7 @@ void MainWindow::retranslateUi()
     m_signInAction->setText(tr("Sign &in…"));
     m_signOutAction->setText(tr("Sign &out"));
     m_helpMenu->setTitle(tr("&Help"));
+    retranslateSealMenu();
     m_refreshAction->setText(tr("&Refresh"));
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About Gatekeeper"));
@@ -456,6 +475,7 @@ void MainWindow::updateSession()
     m_signInAction->setEnabled(canSignIn);
     m_signOutButton->setEnabled(signedIn);
     m_signOutAction->setEnabled(signedIn);
+    updateSealActions(); // sealing needs a token
     if (signedIn && m_session->expireTime().isValid())
         m_sessionTimer->start();
     else
@@ -482,6 +502,129 @@ void MainWindow::onSessionEnded(const QString &message)
     m_requestsView->stop();
     m_requestsView->setInactiveMessage(message);
     updateSession();
+}
+
+void MainWindow::buildSealMenu()
+{
+    const auto makeAction = [this](const char *objectName, void (MainWindow::*slot)()) {
+        auto *action = new QAction(this);
+        action->setObjectName(QLatin1String(objectName));
+        action->setEnabled(false);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_initialiseAction = makeAction("initialiseAction", &MainWindow::initialiseServer);
+    m_unsealAction = makeAction("unsealAction", &MainWindow::unsealServer);
+    m_sealAction = makeAction("sealAction", &MainWindow::sealServer);
+    m_brokerUnsealAction = makeAction("brokerUnsealAction", &MainWindow::unsealBroker);
+    m_brokerSealAction = makeAction("brokerSealAction", &MainWindow::sealBroker);
+    m_sealMenu = menuBar()->addMenu(QString());
+    m_sealMenu->setObjectName(QStringLiteral("sealMenu"));
+    m_sealMenu->addActions({m_initialiseAction, m_unsealAction, m_sealAction});
+    m_sealMenu->addSeparator();
+    m_sealMenu->addActions({m_brokerUnsealAction, m_brokerSealAction});
+}
+
+void MainWindow::retranslateSealMenu()
+{
+    m_sealMenu->setTitle(tr("Se&al"));
+    m_sealMenu->setAccessibleName(tr("Seal menu"));
+    m_initialiseAction->setText(tr("&Initialise…"));
+    m_initialiseAction->setToolTip(tr("Generate the key shares and the root token of a new server"));
+    m_unsealAction->setText(tr("&Unseal…"));
+    m_unsealAction->setToolTip(tr("Enter key shares to unseal the server (or every peer)"));
+    m_sealAction->setText(tr("&Seal…"));
+    m_sealAction->setToolTip(tr("Seal the server: it stops serving until unsealed again"));
+    m_brokerUnsealAction->setText(tr("&Broker unseal…"));
+    m_brokerUnsealAction->setToolTip(tr("Give the task token broker the credential it issues task tokens with"));
+    m_brokerSealAction->setText(tr("Broker s&eal…"));
+    m_brokerSealAction->setToolTip(tr("Make the task token broker forget its credential"));
+}
+
+void MainWindow::updateSealActions()
+{
+    const bool known = m_state == State::Connected && m_sealStatus.has_value();
+    const bool initialised = known && m_sealStatus->initialized;
+    const bool unsealed = initialised && !m_sealStatus->sealed;
+    m_initialiseAction->setEnabled(known && !m_sealStatus->initialized);
+    m_unsealAction->setEnabled(initialised && m_sealStatus->sealed);
+    m_sealAction->setEnabled(unsealed && m_client->hasToken());
+    m_brokerUnsealAction->setEnabled(unsealed);
+    m_brokerSealAction->setEnabled(unsealed && m_client->hasToken());
+}
+
+void MainWindow::showSealDialog(QDialog *dialog)
+{
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::finished, this, &MainWindow::refresh);
+    m_dialogPrompt(dialog);
+}
+
+void MainWindow::initialiseServer()
+{
+    if (!m_initialiseAction->isEnabled())
+        return;
+    auto *wizard = new InitWizard(m_client, this);
+    connect(wizard, &InitWizard::initialised, this, &MainWindow::refresh);
+    showSealDialog(wizard);
+}
+
+void MainWindow::unsealServer()
+{
+    if (!m_unsealAction->isEnabled())
+        return;
+    auto *dialog = new UnsealDialog(m_client, this);
+    connect(dialog, &UnsealDialog::sealStatusChanged, this, &MainWindow::refresh);
+    showSealDialog(dialog);
+}
+
+void MainWindow::confirmThen(const QString &question, std::function<void()> action)
+{
+    m_confirmPrompt(this, question, [guard = QPointer<MainWindow>(this), action = std::move(action)](bool yes) {
+        if (guard && yes)
+            action();
+    });
+}
+
+void MainWindow::sealServer()
+{
+    if (!m_sealAction->isEnabled())
+        return;
+    confirmThen(tr("Seal the server? It stops serving requests until %n key share(s) unseal it again.", nullptr,
+                   m_sealStatus->threshold),
+                [this] {
+                    m_sealActions->seal(this, [this](const QStringList &errors) {
+                        statusBar()->showMessage(errors.isEmpty()
+                                                     ? tr("The server is sealed.")
+                                                     : tr("Could not seal: %1").arg(errors.join(QStringLiteral("; "))));
+                        refresh();
+                    });
+                });
+}
+
+void MainWindow::unsealBroker()
+{
+    if (!m_brokerUnsealAction->isEnabled())
+        return;
+    auto *dialog = new BrokerUnsealDialog(m_client, this);
+    connect(dialog, &BrokerUnsealDialog::brokerUnsealed, this,
+            [this](const QString &message) { statusBar()->showMessage(tr("Broker: %1").arg(message)); });
+    showSealDialog(dialog);
+}
+
+void MainWindow::sealBroker()
+{
+    if (!m_brokerSealAction->isEnabled())
+        return;
+    confirmThen(
+        tr("Seal the task token broker? It forgets its credential and issues no task token until unsealed again."),
+        [this] {
+            m_sealActions->brokerSeal(this, [this](bool, const QString &message, const QStringList &errors) {
+                statusBar()->showMessage(
+                    errors.isEmpty() ? tr("Broker: %1").arg(message)
+                                     : tr("Could not seal the broker: %1").arg(errors.join(QStringLiteral("; "))));
+            });
+        });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -11,6 +11,7 @@
 #include <optional>
 
 class QAction;
+class QDialog;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -27,6 +28,7 @@ class ConnectionsDialog;
 class ConnectionsModel;
 class LoginDialog;
 class RequestsView;
+class SealActions;
 class Session;
 
 // The console's main window: the server's address and its seal state (initialised, sealed, t-of-n unseal progress),
@@ -44,6 +46,13 @@ public:
     using LoginPrompt = std::function<void(LoginDialog *dialog)>;
     // The same seam for the connections dialog (Connect to > Manage connections…).
     using ConnectionsPrompt = std::function<void(ConnectionsDialog *dialog)>;
+    // Shows a seal dialog (InitWizard, UnsealDialog, BrokerUnsealDialog; set up, deleted on close). A seam like
+    // LoginPrompt; by default open().
+    using DialogPrompt = std::function<void(QDialog *dialog)>;
+    // Asks the user to confirm (answer(true) to go ahead). A seam like LoginPrompt; by default a window-modal
+    // message box.
+    using ConfirmPrompt =
+        std::function<void(QWidget *parent, const QString &question, std::function<void(bool yes)> answer)>;
 
     // settings: where the window geometry is kept (nothing else is written there); may be null. Neither client
     // nor settings is owned; both must outlive the window.
@@ -61,6 +70,8 @@ public:
     RequestsView *requestsView() const { return m_requestsView; }
     Session *session() const { return m_session; }
     void setLoginPrompt(LoginPrompt prompt) { m_loginPrompt = std::move(prompt); }
+    void setDialogPrompt(DialogPrompt prompt) { m_dialogPrompt = std::move(prompt); }
+    void setConfirmPrompt(ConfirmPrompt prompt) { m_confirmPrompt = std::move(prompt); }
     // What the session indicator shows.
     QString sessionText() const;
 
@@ -90,6 +101,12 @@ public slots:
 
 signals:
     void connectionRequested(const QString &name);
+    // The seal workflow (the Seal menu): each is enabled by the seal state last read.
+    void initialiseServer();
+    void unsealServer();
+    void sealServer(); // after a confirmation
+    void unsealBroker();
+    void sealBroker(); // after a confirmation
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -116,6 +133,12 @@ private:
     QString addressText() const;
     void rebuildConnectMenu();
     void retranslateConnections();
+    void buildSealMenu();
+    void retranslateSealMenu();
+    void updateSealActions();
+    void showSealDialog(QDialog *dialog);
+    // Runs action once the user has said yes to question (through the ConfirmPrompt).
+    void confirmThen(const QString &question, std::function<void()> action);
 
     ApiClient *m_client;
     QSettings *m_settings;
@@ -124,6 +147,9 @@ private:
     Session *m_session;
     QTimer *m_sessionTimer; // ticks the "expires in" countdown while signed in
     LoginPrompt m_loginPrompt;
+    SealActions *m_sealActions;
+    DialogPrompt m_dialogPrompt;
+    ConfirmPrompt m_confirmPrompt;
 
     State m_state = State::Idle;
     QString m_message; // what Connecting/Unreachable/Failed show
@@ -169,6 +195,12 @@ private:
     QAction *m_manageConnectionsAction = nullptr;
     QLabel *m_connectionNameLabel = nullptr;
     QLabel *m_keychainLabel = nullptr;
+    QMenu *m_sealMenu = nullptr;
+    QAction *m_initialiseAction = nullptr;
+    QAction *m_unsealAction = nullptr;
+    QAction *m_sealAction = nullptr;
+    QAction *m_brokerUnsealAction = nullptr;
+    QAction *m_brokerSealAction = nullptr;
 };
 
 } // namespace gk

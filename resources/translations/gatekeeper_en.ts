@@ -2,6 +2,313 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>gk::BrokerUnsealDialog</name>
+    <message>
+        <source>Unseal the broker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrapped token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AppRole</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Method:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Credential method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The credential the broker keeps in memory to issue task tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token (or wrapping token), hidden as you type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Role ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AppRole&apos;s role_id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;ecret ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secret ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AppRole&apos;s secret_id, hidden as you type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>M&amp;ount:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AppRole mount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The path the AppRole method is mounted at; empty for approle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Broker unseal error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dialog buttons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Unseal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hand the credential to the broker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The broker stays sealed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::InitWizard</name>
+    <message>
+        <source>Save the key shares and root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initialise the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initialisation steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key shares and threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key shares and root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s unseal key is split into key shares; a threshold of them unseals it. Give them to different people.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Introduction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key &amp;shares:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key shares</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How many key shares to issue (1 to 255)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Threshold:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How many key shares unseal the server (at least 2 when more than one share is issued)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initialisation error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Initialise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initialise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate the key shares and the root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These key shares and this root token are shown only this once and are not kept anywhere: store them safely now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Key shares:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unseal key shares, one a line, in hex</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Root token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The initial root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Copy the key shares and the root token; the clipboard is cleared after %n second(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Save…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the key shares and the root token to a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print the key shares and the root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I have &amp;stored the key shares and the root token safely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Material stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close; the key shares and the root token are then wiped from this window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused to initialise: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatekeeper key shares for %1 (%2 of %3 unseal it)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unseal key %1: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Root token: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied. The clipboard will be cleared in %n second(s) if it still holds them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saved to %1 (readable by you only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save to %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent to the printer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm that you have stored the key shares and the root token first: they cannot be shown again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gk::LoginDialog</name>
     <message>
         <source>Sign in</source>
@@ -466,6 +773,81 @@ Administration console for a Vault-compatible token authority.</source>
         <source>%1, expires in %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Se&amp;al</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seal menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Initialise…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate the key shares and the root token of a new server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Unseal…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter key shares to unseal the server (or every peer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Seal…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seal the server: it stops serving until unsealed again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Broker unseal…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the task token broker the credential it issues task tokens with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Broker s&amp;eal…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make the task token broker forget its credential</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Seal the server? It stops serving requests until %n key share(s) unseal it again.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The server is sealed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not seal: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Broker: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seal the task token broker? It forgets its credential and issues no task token until unsealed again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not seal the broker: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gk::RequestsView</name>
@@ -790,6 +1172,191 @@ Administration console for a Vault-compatible token authority.</source>
     <message>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::UnsealDialog</name>
+    <message>
+        <source>Unseal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key &amp;share:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One unseal key share, in hex or base64, hidden as you type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;how</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the key share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unseal progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key shares entered so far towards the threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seal state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unseal error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unseal &amp;all peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unseal all peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send each key share to every sealed server of the cluster, as listed by the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;ubmit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Submit the key share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the key share; the field is cleared afterwards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forget the key shares entered so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the server for its peers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server could not list its peers (%1): only this server is unsealed here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s) listed.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No sealed server to unseal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key share was refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not initialised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 key shares entered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the seal state…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is unsealed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is not initialised yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Sealed: %n more key share(s) needed (%1 of the %2 issued unseal it).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 </TS>
