@@ -1,6 +1,7 @@
 #include "EmbeddedServer.h"
 
 #include "Server.h"
+#include "engine/HomeThread.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -68,6 +69,8 @@ void EmbeddedServer::startInWorker(const ServerOptions &options)
             address.setScheme(options.tlsCert.isEmpty() ? QStringLiteral("http") : QStringLiteral("https"));
             address.setHost(options.listenHost);
             address.setPort(m_server->port());
+            // Like gatekeeper-server's main thread: a home while serving, not while starting or stopping.
+            m_home = new HomeThread;
             emit started(address);
             return;
         }
@@ -94,6 +97,8 @@ void EmbeddedServer::stop(int timeoutMs)
         m_worker,
         [this, timeoutMs] {
             const auto finish = [this] {
+                delete m_home;
+                m_home = nullptr;
                 delete m_server;
                 m_server = nullptr;
                 m_thread->quit();

@@ -10,6 +10,7 @@ class QThread;
 
 namespace gk {
 
+class HomeThread;
 class Server;
 
 // Runs a gk::Server in a worker thread for the console: the server is created, started, shut down and destroyed in
@@ -36,8 +37,9 @@ private:
     void startInWorker(const ServerOptions &options);
 
     QThread *m_thread;
-    QObject *m_worker;          // lives in m_thread; the context for everything run there
-    Server *m_server = nullptr; // touched only in m_thread
+    QObject *m_worker;            // lives in m_thread; the context for everything run there
+    Server *m_server = nullptr;   // touched only in m_thread
+    HomeThread *m_home = nullptr; // likewise; set while the server serves
     bool m_stopped = false;
 };
 

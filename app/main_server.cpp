@@ -2,6 +2,7 @@
 
 #include "Server.h"
 #include "ServerOptions.h"
+#include "engine/HomeThread.h"
 #include "engine/audit/AuditCommand.h"
 #include "engine/crypto/Hardening.h"
 
@@ -89,5 +90,12 @@ int main(int argc, char *argv[])
         out << "Shutting down: answering in-flight requests" << Qt::endl;
         server.shutdown(15000, [] { QCoreApplication::exit(0); });
     });
-    return app.exec();
+    // Timers of this thread (tidy, sweeps, broker renewals) chain on storage futures too. Startup above and the
+    // destructors below wait for futures, so this thread is a home only while the event loop runs.
+    int rc = 0;
+    {
+        const gk::HomeThread home;
+        rc = QCoreApplication::exec();
+    }
+    return rc;
 }
