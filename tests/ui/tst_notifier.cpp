@@ -12,6 +12,7 @@
 #include "RequestsModel.h"
 #include "RequestsView.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
@@ -37,6 +38,8 @@ class TestNotifier final : public QObject
     std::unique_ptr<User> m_bob;
     std::unique_ptr<MainWindow> m_window;
     QList<Notifier::Notification> m_shown;
+    QElapsedTimer m_clock;
+    qint64 m_lastShownMs = 0; // m_clock's time of the last notification
 
     bool shown(Notifier::Kind kind, const QString &id) const
     {
@@ -69,9 +72,13 @@ private slots:
 
         m_bob = std::make_unique<User>(m_fixture, QStringLiteral("bob"));
         m_window = std::make_unique<MainWindow>(&m_bob->client, nullptr);
-        m_window->notifier()->setPresenter([this](const Notifier::Notification &n) { m_shown.append(n); });
+        m_window->notifier()->setPresenter([this](const Notifier::Notification &n) {
+            m_shown.append(n);
+            m_lastShownMs = m_clock.elapsed();
+        });
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        m_clock.start();
         QSignalSpy loaded(m_window->requestsView()->model(), &RequestsModel::loaded);
         m_window->connectToServer(m_fixture.url());
         QVERIFY(loaded.wait(5000));
@@ -92,7 +99,9 @@ private slots:
         User alice(m_fixture, QStringLiteral("alice"));
         const QString id = ask(alice, QStringLiteral("deploy the hotfix"));
         QVERIFY(!id.isEmpty());
+        const qint64 askedMs = m_clock.elapsed();
         QTRY_VERIFY_WITH_TIMEOUT(shown(Notifier::Kind::NewRequest, id), liveBoundMs);
+        qInfo("new request announced %lld ms after it was made", m_lastShownMs - askedMs);
         const Notifier::Notification &n = m_shown.constLast();
         QCOMPARE(n.gate, QStringLiteral("gate"));
         QVERIFY(n.message.contains(m_fixture.entityName(QStringLiteral("alice"))));
