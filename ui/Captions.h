@@ -16,6 +16,16 @@ inline void setCaption(QLabel *captionLabel, QWidget *field, const QString &text
     field->setAccessibleDescription(description);
 }
 
+// A read-only value in a form: plain text, selectable with the mouse and the keyboard.
+inline QLabel *makeValueLabel(QWidget *parent, const char *objectName)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(QLatin1String(objectName));
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    label->setTextFormat(Qt::PlainText);
+    return label;
+}
+
 // A button's text (with its mnemonic), accessible name and description.
 inline void setButtonText(QAbstractButton *button, const QString &text, const QString &name,
                           const QString &description = {})

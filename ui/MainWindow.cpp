@@ -8,10 +8,12 @@
 #include "Duration.h"
 #include "InitWizard.h"
 #include "LoginDialog.h"
+#include "Notifier.h"
 #include "RequestsModel.h"
 #include "RequestsView.h"
 #include "SealActions.h"
 #include "Session.h"
+#include "StatusView.h"
 #include "UiLogging.h"
 #include "UnsealDialog.h"
 
@@ -43,15 +45,6 @@ namespace {
 const QString geometryKey = QStringLiteral("MainWindow/geometry");
 const QString connectActionPrefix = QStringLiteral("connectAction:");
 constexpr int defaultRefreshIntervalMs = 3000;
-
-QLabel *makeValueLabel(QWidget *parent, const char *objectName)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(QLatin1String(objectName));
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setTextFormat(Qt::PlainText);
-    return label;
-}
 
 void confirmWithMessageBox(QWidget *parent, const QString &question, std::function<void(bool)> answer)
 {
@@ -226,6 +219,7 @@ void MainWindow::buildUi()
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
     m_helpMenu->addAction(m_aboutAction);
     statusBar()->setObjectName(QStringLiteral("statusBar"));
+    buildStatusTab();
 }
 
 void MainWindow::retranslateUi()
@@ -248,6 +242,7 @@ void MainWindow::retranslateUi()
     m_overviewWidget->setAccessibleName(tr("Server overview"));
     m_tabs->setAccessibleName(tr("Console sections"));
     m_tabs->setTabText(0, tr("Server"));
+    m_tabs->setTabText(m_tabs->indexOf(m_statusView), tr("Status"));
     updateRequestsTab();
 
     setCaption(m_serverAddressCaptionLabel, m_serverAddressLabel, tr("&Server:"), tr("Server address"),
@@ -293,6 +288,8 @@ void MainWindow::connectToServer(const QUrl &address)
     m_sealStatus.reset();
     updateView();
     refresh();
+    m_statusView->clear();
+    refreshStatus();
     m_refreshTimer->start();
     if (m_client->hasToken())
         m_requestsView->start();
@@ -502,6 +499,34 @@ void MainWindow::onSessionEnded(const QString &message)
     m_requestsView->stop();
     m_requestsView->setInactiveMessage(message);
     updateSession();
+}
+
+void MainWindow::buildStatusTab()
+{
+    m_statusView = new StatusView(m_client, this);
+    m_tabs->addTab(m_statusView, QString());
+    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
+    connect(m_refreshButton, &QPushButton::clicked, this, &MainWindow::refreshStatus);
+    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refreshStatus);
+
+    m_notifier = new Notifier(m_requestsView->model(), this);
+    connect(m_notifier, &Notifier::requestActivated, this, &MainWindow::showRequest);
+}
+
+void MainWindow::refreshStatus()
+{
+    if (m_state != State::Failed)
+        m_statusView->refresh();
+}
+
+void MainWindow::showRequest(const QString &gate, const QString &requestId)
+{
+    if (isMinimized())
+        showNormal();
+    raise();
+    activateWindow();
+    m_tabs->setCurrentWidget(m_requestsView);
+    m_requestsView->selectRequest(gate, requestId);
 }
 
 void MainWindow::buildSealMenu()

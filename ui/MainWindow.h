@@ -27,9 +27,11 @@ class ApiReply;
 class ConnectionsDialog;
 class ConnectionsModel;
 class LoginDialog;
+class Notifier;
 class RequestsView;
 class SealActions;
 class Session;
+class StatusView;
 
 // The console's main window: the server's address and its seal state (initialised, sealed, t-of-n unseal progress),
 // read through ApiClient and refreshed on a timer, and the access requests (RequestsView) in a second tab, which runs
@@ -68,6 +70,10 @@ public:
     void showServerFailure(const QString &message);
 
     RequestsView *requestsView() const { return m_requestsView; }
+    // The Status tab: the broker's status and counters, the seal states and the peers, read on the refresh cadence.
+    StatusView *statusView() const { return m_statusView; }
+    // Desktop notifications of new and decided access requests; a click opens the request in the requests tab.
+    Notifier *notifier() const { return m_notifier; }
     Session *session() const { return m_session; }
     void setLoginPrompt(LoginPrompt prompt) { m_loginPrompt = std::move(prompt); }
     void setDialogPrompt(DialogPrompt prompt) { m_dialogPrompt = std::move(prompt); }
@@ -133,6 +139,9 @@ private:
     QString addressText() const;
     void rebuildConnectMenu();
     void retranslateConnections();
+    void buildStatusTab();
+    void refreshStatus();
+    void showRequest(const QString &gate, const QString &requestId);
     void buildSealMenu();
     void retranslateSealMenu();
     void updateSealActions();
@@ -195,6 +204,8 @@ private:
     QAction *m_manageConnectionsAction = nullptr;
     QLabel *m_connectionNameLabel = nullptr;
     QLabel *m_keychainLabel = nullptr;
+    StatusView *m_statusView = nullptr;
+    Notifier *m_notifier = nullptr;
     QMenu *m_sealMenu = nullptr;
     QAction *m_initialiseAction = nullptr;
     QAction *m_unsealAction = nullptr;

@@ -324,6 +324,25 @@ QString RequestsView::errorText() const
     return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
 }
 
+bool RequestsView::selectRequest(const QString &gate, const QString &requestId)
+{
+    const int row = m_model->rowOf(gate, requestId);
+    if (row < 0)
+        return false;
+    const QModelIndex source = m_model->index(row, RequestsModel::RequesterColumn);
+    if (!m_proxy->mapFromSource(source).isValid()) {
+        m_filterLineEdit->clear();
+        m_statusComboBox->setCurrentIndex(0); // every status
+    }
+    const QModelIndex index = m_proxy->mapFromSource(source);
+    if (!index.isValid())
+        return false;
+    m_requestsTable->setCurrentIndex(index);
+    m_requestsTable->scrollTo(index);
+    m_requestsTable->setFocus(Qt::OtherFocusReason);
+    return true;
+}
+
 const AccessRequest *RequestsView::selectedRequest() const
 {
     const int row = m_model->rowOf(m_selectedGate, m_selectedId);

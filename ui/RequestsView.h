@@ -59,6 +59,9 @@ public:
     QString badgeText() const;
     // The error shown inline, if any.
     QString errorText() const;
+    // Makes a request the current row (clearing the filters when they hide it) and shows it; false when it is not
+    // listed.
+    bool selectRequest(const QString &gate, const QString &requestId);
 
 public slots:
     void approveSelected();

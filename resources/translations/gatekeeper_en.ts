@@ -1041,6 +1041,67 @@ Administration console for a Vault-compatible token authority.</source>
     </message>
 </context>
 <context>
+    <name>gk::Notifier</name>
+    <message>
+        <source>Your request on %1 was approved: you may claim the access now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your request on %1 was denied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access request approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access request denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 asks for access through %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 asks for access through %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New access request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatekeeper</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::RateChart</name>
+    <message>
+        <source>requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No rate measured yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Latest: %1 %3 per minute; highest of the last %n reading(s): %2</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>gk::RequestsView</name>
     <message>
         <source>Access granted</source>
@@ -1362,6 +1423,153 @@ Administration console for a Vault-compatible token authority.</source>
     </message>
     <message>
         <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::StatusView</name>
+    <message>
+        <source>Server status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I&amp;d:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A random id the server takes at each start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Version:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Uptime:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How long the server has been running, and since when</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Barrier:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Barrier seal state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealed: the server cannot decrypt its storage until enough key shares are entered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bro&amp;ker:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Broker seal state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealed: the task token broker has no credential and issues no task token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Task tokens:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Broker counters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The broker&apos;s task token requests since the server started: all, successful, denied and failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Rate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Peers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The servers of the cluster, their seal state and role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers table corner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (since %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests: %1 (successful %2, denied %3, failed %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not initialised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the server&apos;s status: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the seal state: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to see the peers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot list the peers: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

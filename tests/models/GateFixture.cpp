@@ -127,4 +127,10 @@ QString finishValue(const std::function<void(GateActions::ValueCallback)> &call,
     return value;
 }
 
+QString ask(GateUser &user, const QString &reason, const QString &gate)
+{
+    return finishValue(
+        [&](GateActions::ValueCallback done) { user.actions.ask(gate, reason, nullptr, std::move(done)); });
+}
+
 } // namespace gk::test

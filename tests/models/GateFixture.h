@@ -54,5 +54,7 @@ struct GateUser
 QStringList finish(const std::function<void(GateActions::Callback)> &call);
 // The same for the calls with a value (ask, claim): the value, and the errors through *errors.
 QString finishValue(const std::function<void(GateActions::ValueCallback)> &call, QStringList *errors = nullptr);
+// A new request by user on gate, run to its end: its id (empty on failure).
+QString ask(GateUser &user, const QString &reason, const QString &gate = QStringLiteral("gate"));
 
 } // namespace gk::test

@@ -30,13 +30,6 @@ namespace {
 
 constexpr int liveBoundMs = 1000;
 
-// A new request on gate by user: its id (empty on failure).
-QString ask(gk::test::GateUser &user, const QString &reason)
-{
-    return gk::test::finishValue(
-        [&](auto done) { user.actions.ask(QStringLiteral("gate"), reason, nullptr, std::move(done)); });
-}
-
 bool approve(gk::test::GateUser &user, const QString &id)
 {
     return gk::test::finish(
