@@ -98,15 +98,15 @@ public slots:
     void signOut();
     // Opens the connections dialog (through the ConnectionsPrompt).
     void manageConnections();
-
-signals:
-    void connectionRequested(const QString &name);
     // The seal workflow (the Seal menu): each is enabled by the seal state last read.
     void initialiseServer();
     void unsealServer();
     void sealServer(); // after a confirmation
     void unsealBroker();
     void sealBroker(); // after a confirmation
+
+signals:
+    void connectionRequested(const QString &name);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
