@@ -2,7 +2,8 @@
 // into its RequestsModel through RequestsModel::applyGate (no server), shown in a window. Measures
 //   - the resident memory (VmRSS) before and after the rows are loaded and painted;
 //   - for every keystroke typed into the filter field (the query, then Backspace until it is empty), the time from
-//     the key press to the end of the table's next paint.
+//     the key press to the end of the table's next paint;
+//   - the model's one-second tick over the age and expiry columns of every row, to the repaint.
 //
 //   bench_console [--rows N] [--query TEXT] [--runs R]
 //

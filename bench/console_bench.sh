@@ -4,8 +4,8 @@
 #      temporary XDG data folder: `gatekeeper` with GK_EXIT_AFTER_FIRST_PAINT=1 prints the wall clock of its first
 #      paint; the start is the shell's clock ($EPOCHREALTIME) just before it starts the process. Median, min and max
 #      of RUNS runs, on a virtual X display (xvfb-run, 1280x800x24) and with QT_QPA_PLATFORM=offscreen;
-#   2. bench_console: 100,000 requests in the requests table, each filter keystroke to the table's repaint, and the
-#      resident memory they take; on both platforms too.
+#   2. bench_console: 100,000 requests in the requests table, each filter keystroke to the table's repaint, the
+#      model's one-second tick to the repaint, and the resident memory they take; on both platforms too.
 # Usage: bench/console_bench.sh [BUILD-DIR] [RUNS]
 set -euo pipefail
 build=${1:-build}
