@@ -14,10 +14,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
 #include <QSocketNotifier>
+#include <QTimer>
 #include <QTranslator>
 #include <QUrl>
 
@@ -25,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <string_view>
 #include <sys/socket.h>
@@ -47,6 +50,9 @@ constexpr const char *usageText =
     "  --storage URL      storage of the embedded server (default: sqlite under the XDG data folder; inmem:)\n"
     "  -h, --help         show this help\n"
     "  -v, --version      show the version\n"
+    "\n"
+    "Environment:\n"
+    "  GK_EXIT_AFTER_FIRST_PAINT=1   print the time of the window's first paint and quit (for benchmarks)\n"
     "\n"
     "The console needs a display (X11 or Wayland). Without one, run the headless server instead:\n"
     "  gatekeeper-server --dev                  (in-memory, unsealed, for trying things out)\n"
@@ -156,10 +162,43 @@ void installSignalHandlers(QObject *context)
     });
 }
 
+// GK_EXIT_AFTER_FIRST_PAINT=1: once the window has painted for the first time, prints when (the wall clock in µs since
+// the epoch, for a caller that noted when it started the process, and the ms since main()) and quits.
+class FirstPaintProbe final : public QObject
+{
+public:
+    explicit FirstPaintProbe(const QElapsedTimer &sinceMain) : m_sinceMain(sinceMain) {}
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint && !m_seen) {
+            m_seen = true;
+            // Reported once this paint, and the whole window's with it, is done.
+            QTimer::singleShot(0, this, [this] {
+                timespec now = {};
+                ::clock_gettime(CLOCK_REALTIME, &now);
+                std::printf("first paint: %lld us since the epoch, %.1f ms since main()\n",
+                            static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000,
+                            m_sinceMain.nsecsElapsed() / 1e6);
+                std::fflush(stdout);
+                QCoreApplication::quit();
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    const QElapsedTimer &m_sinceMain;
+    bool m_seen = false;
+};
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer sinceMain;
+    sinceMain.start();
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "-h" || arg == "--help" || arg == "-?") {
@@ -254,6 +293,9 @@ int main(int argc, char *argv[])
     QObject::connect(&switcher, &gk::ConnectionSwitcher::embeddedFailed, &window, [](const QString &message) {
         std::fprintf(stderr, "gatekeeper: the embedded server did not start: %s\n", qUtf8Printable(message));
     });
+    FirstPaintProbe firstPaint(sinceMain);
+    if (qEnvironmentVariableIntValue("GK_EXIT_AFTER_FIRST_PAINT") == 1)
+        window.installEventFilter(&firstPaint);
     window.show();
 
     if (remote) {

@@ -346,6 +346,7 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
             --first;
         beginRemoveRows({}, first, row);
         m_rows.remove(first, row - first + 1);
+        m_haystacks.remove(first, row - first + 1);
         endRemoveRows();
         row = first - 1;
     }
@@ -359,6 +360,7 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
             added.append(r);
         } else if (!(m_rows.at(at) == r)) {
             m_rows[at] = r;
+            m_haystacks[at] = haystackOf(r);
             emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
         }
     }
@@ -367,6 +369,9 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
     if (!added.isEmpty()) {
         beginInsertRows({}, m_rows.size(), m_rows.size() + added.size() - 1);
         m_rows.append(added);
+        m_haystacks.reserve(m_rows.size());
+        for (const AccessRequest &r : std::as_const(added))
+            m_haystacks.append(haystackOf(r));
         endInsertRows();
         rebuildIndex();
     }
@@ -487,7 +492,63 @@ QString RequestsModel::shortDuration(qint64 seconds)
     return tr("%1s").arg(secs);
 }
 
-namespace {} // namespace
+namespace {
+
+const char *const statusWords[] = {"pending", "approved", "claimed", "denied", "cancelled", "expired"};
+
+} // namespace
+
+QByteArray RequestsModel::haystackOf(const AccessRequest &r)
+{
+    // UTF-8 takes half the memory of UTF-16 for this mostly ASCII text, and a UTF-8 needle only ever matches on
+    // character boundaries.
+    QByteArray haystack =
+        QStringList{r.requester, r.gate, r.reason, r.id}.join(QLatin1Char('\n')).toCaseFolded().toUtf8();
+    haystack.squeeze(); // toUtf8() reserves three bytes per character
+    return haystack;
+}
+
+bool RequestsModel::rowContains(int row, QStringView text) const
+{
+    if (text.isEmpty())
+        return true;
+    // Per text, once: its case-folded form, and the status words whose text as shown (translated) contains it.
+    if (text != m_statusMatchText) {
+        m_statusMatchText = text.toString();
+        m_foldedMatchText = m_statusMatchText.toCaseFolded().toUtf8();
+        m_statusMatches.clear();
+        for (const char *word : statusWords) {
+            if (statusText(QLatin1String(word)).contains(text, Qt::CaseInsensitive))
+                m_statusMatches.insert(QLatin1String(word));
+        }
+    }
+    if (m_haystacks.at(row).contains(m_foldedMatchText))
+        return true;
+    const AccessRequest &r = m_rows.at(row);
+    if (m_statusMatches.contains(r.status))
+        return true;
+    const bool known = std::any_of(std::begin(statusWords), std::end(statusWords),
+                                   [&](const char *word) { return r.status == QLatin1String(word); });
+    return !known && r.status.contains(text, Qt::CaseInsensitive); // an unknown word is shown as it is
+}
+
+bool RequestsModel::lessThan(int leftRow, int rightRow, int column) const
+{
+    const AccessRequest &left = m_rows.at(leftRow);
+    const AccessRequest &right = m_rows.at(rightRow);
+    switch (column) {
+    case RequesterColumn:
+        return QString::compare(left.requester, right.requester, Qt::CaseInsensitive) < 0;
+    case GateColumn:
+        return QString::compare(left.gate, right.gate, Qt::CaseInsensitive) < 0;
+    case ReasonColumn:
+        return QString::compare(left.reason, right.reason, Qt::CaseInsensitive) < 0;
+    case StatusColumn:
+        return QString::compare(left.status, right.status, Qt::CaseInsensitive) < 0;
+    default:
+        return sortNumber(left, column) < sortNumber(right, column);
+    }
+}
 
 QString RequestsModel::statusText(const QString &status)
 {
@@ -573,17 +634,32 @@ QVariant RequestsModel::sortData(const AccessRequest &r, int column) const
     case ReasonColumn:
         return r.reason;
     case AgeColumn:
-        return r.issuedAt.isValid() ? m_nowMs - r.issuedAt.toMSecsSinceEpoch() : qint64(0);
     case ExpiresColumn:
-        return r.expiresAt.isValid() ? r.expiresAt.toMSecsSinceEpoch() - m_nowMs : qint64(0);
+        return sortNumber(r, column);
     case ApprovalsColumn:
-        return r.numApprovals;
     case MyVoteColumn:
-        return r.haveApproved ? 1 : 0;
+        return int(sortNumber(r, column));
     case StatusColumn:
         return r.status;
     default:
         return {};
+    }
+}
+
+// The sort value of a numeric column (0 for the others).
+qint64 RequestsModel::sortNumber(const AccessRequest &r, int column) const
+{
+    switch (column) {
+    case AgeColumn:
+        return r.issuedAt.isValid() ? m_nowMs - r.issuedAt.toMSecsSinceEpoch() : 0;
+    case ExpiresColumn:
+        return r.expiresAt.isValid() ? r.expiresAt.toMSecsSinceEpoch() - m_nowMs : 0;
+    case ApprovalsColumn:
+        return r.numApprovals;
+    case MyVoteColumn:
+        return r.haveApproved ? 1 : 0;
+    default:
+        return 0;
     }
 }
 

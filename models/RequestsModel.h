@@ -4,6 +4,7 @@
 #include "EventWatcher.h"
 
 #include <QAbstractTableModel>
+#include <QByteArray>
 #include <QHash>
 #include <QList>
 #include <QSet>
@@ -105,6 +106,17 @@ public:
     // The age and expiry columns are refreshed this often (default 1000 ms).
     void setTickIntervalMs(int intervalMs);
 
+    // Applies a listing of gate as the server's answer would be applied (rows inserted, updated and removed, never a
+    // reset). A seam for tests and benchmarks that fill the model without a server.
+    void applyGate(const QString &gate, const QList<AccessRequest> &requests);
+    // Whether the request at row has text in its requester, gate, reason, request id or status as the table shows it,
+    // ignoring case: what RequestsProxyModel filters by. Searches a case-folded copy of the text fields kept per row,
+    // without a QVariant or an allocation per row.
+    bool rowContains(int row, QStringView text) const;
+    // Whether the request at leftRow sorts before the one at rightRow by column, as SortRole values compare
+    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by.
+    bool lessThan(int leftRow, int rightRow, int column) const;
+
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -136,7 +148,6 @@ private:
     void listGate(const QString &gate);
     void handleList(int generation, const QString &gate, int status, const QJsonObject &body,
                     const QStringList &errors);
-    void applyGate(const QString &gate, const QList<AccessRequest> &requests);
     void handleEvents(const QList<EventWatcher::Event> &events);
     void tick();
     void rebuildIndex();
@@ -147,6 +158,9 @@ private:
     bool isRow(const QModelIndex &index) const;
     QVariant displayData(const AccessRequest &r, int column) const;
     QVariant sortData(const AccessRequest &r, int column) const;
+    qint64 sortNumber(const AccessRequest &r, int column) const;
+    // What rowContains searches, case-folded UTF-8: requester, gate, reason and id, one per line.
+    static QByteArray haystackOf(const AccessRequest &r);
 
     ApiClient *m_client;
     GateActions *m_actions;
@@ -165,6 +179,7 @@ private:
 
     QList<GateInfo> m_gates;
     QList<AccessRequest> m_rows;
+    QList<QByteArray> m_haystacks; // haystackOf each row, in step with m_rows
     QHash<QString, int> m_rowByKey;
     int m_pendingCount = 0;
     QString m_error;
@@ -172,6 +187,10 @@ private:
     QString m_shownError;
     bool m_shownLive = false;
     bool m_loadedOnce = false;
+    // rowContains: the last text asked for, case-folded, and the status words whose text as shown contains it.
+    mutable QString m_statusMatchText;
+    mutable QByteArray m_foldedMatchText;
+    mutable QSet<QString> m_statusMatches;
 };
 
 } // namespace gk

@@ -109,7 +109,7 @@ void RequestsView::buildUi()
 
     m_filterLineEdit = new QLineEdit(this);
     m_filterLineEdit->setObjectName(QStringLiteral("filterLineEdit"));
-    connect(m_filterLineEdit, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filterLineEdit, &QLineEdit::textChanged, m_proxy, &RequestsProxyModel::setFilterText);
     m_statusComboBox = new QComboBox(this);
     m_statusComboBox->setObjectName(QStringLiteral("statusComboBox"));
     for (const char *status : {"", "pending", "approved", "claimed", "denied", "cancelled", "expired"})

@@ -281,9 +281,24 @@ private slots:
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), second);
         proxy.setStatusFilter(QString());
-        proxy.setFilterFixedString(QStringLiteral("HOTFIX"));
+        // The text filter: the reason, the status as shown and the request id, ignoring case.
+        proxy.setFilterText(QStringLiteral("HOTFIX"));
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), id);
+        proxy.setFilterText(QStringLiteral("DENIED"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), second);
+        proxy.setFilterText(own.left(13).toUpper());
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), own);
+        proxy.setStatusFilter(QStringLiteral("denied")); // both filters at once: nothing left
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setStatusFilter(QString());
+        proxy.setFilterText(QString());
+        QCOMPARE(proxy.rowCount(), 3);
+        // QSortFilterProxyModel's own expression still applies on top, to every column.
+        proxy.setFilterFixedString(QStringLiteral("HOTFIX"));
+        QCOMPARE(proxy.rowCount(), 1);
         proxy.setFilterFixedString(QString());
         QCOMPARE(proxy.rowCount(), 3);
 
