@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +56,20 @@ bool execSql(const QString &path, const char *sql)
     return ok;
 }
 
+// The first column of the first row of sql, read with a connection of its own; -1 on error.
+qint64 queryInt(const QString &path, const char *sql)
+{
+    sqlite3 *db = nullptr;
+    sqlite3_stmt *statement = nullptr;
+    qint64 out = -1;
+    if (sqlite3_open(QFile::encodeName(path).constData(), &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+        out = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return out;
+}
+
 // The file behind a store that openStorage() made for a sqlite: URL (a SQLite store behind its read cache).
 QString sqlitePath(Storage *opened)
 {
@@ -93,6 +108,9 @@ private slots:
     void readsNeverOlderThanCompletedWrites();
     void reopenKeepsData();
     void openFailsCleanly();
+    void upgradesSchemaOne();
+    void refusesNewerSchema();
+    void checkpointsKeepWalBounded();
     void factory();
 
 private:
@@ -545,8 +563,9 @@ void TestStorage::readsNeverOlderThanCompletedWrites()
             QThread::yieldCurrentThread();
         for (int i = 1; i <= 300; ++i) {
             const int k = i % 2;
-            const bool ok = k == 0 ? await(m_storage->put(keys.at(0), QByteArray::number(i))).isOk()
-                                   : await(m_storage->batch({StorageOp::put(keys.at(1), QByteArray::number(i))})).isOk();
+            const bool ok = k == 0
+                                ? await(m_storage->put(keys.at(0), QByteArray::number(i))).isOk()
+                                : await(m_storage->batch({StorageOp::put(keys.at(1), QByteArray::number(i))})).isOk();
             if (!ok)
                 ++stale;
             completed[k].store(i);
@@ -662,6 +681,90 @@ void TestStorage::openFailsCleanly()
     QVERIFY(await(m_storage->put(QStringLiteral("fine"), "yes")).isOk());
 }
 
+void TestStorage::upgradesSchemaOne()
+{
+    if (!isSqlite())
+        QSKIP("inmem has no schema");
+    m_storage.reset();
+    // A database as the first schema left it: a WITHOUT ROWID table keyed by the TEXT key.
+    const QString path = m_dir->filePath(QStringLiteral("v1.db"));
+    QVERIFY(execSql(path, "PRAGMA journal_mode = WAL;"
+                          "CREATE TABLE kv (key TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+                          "INSERT INTO kv VALUES ('a/1', 'one'), ('a/2', x'00ff'), ('b/c/d', ''), ('top', 'x');"
+                          "PRAGMA application_id = 1196127092;" // "GKst"
+                          "PRAGMA user_version = 1;"));
+    {
+        Result<std::unique_ptr<SqliteStorage>> opened = SqliteStorage::open(path);
+        QVERIFY2(opened.isOk(), qPrintable(opened.error()));
+        std::unique_ptr<SqliteStorage> storage = opened.takeValue();
+        QCOMPARE(valueOf(await(storage->get(QStringLiteral("a/1")))), QByteArray("one"));
+        QCOMPARE(valueOf(await(storage->get(QStringLiteral("a/2")))), QByteArray("\x00\xff", 2));
+        QCOMPARE(valueOf(await(storage->get(QStringLiteral("b/c/d")))), QByteArray());
+        QCOMPARE(await(storage->list({})).value(),
+                 QStringList({QStringLiteral("a/"), QStringLiteral("b/"), QStringLiteral("top")}));
+        QVERIFY(await(storage->put(QStringLiteral("a/1"), "uno")).isOk()); // an upsert on the unique key
+        QVERIFY(await(storage->put(QStringLiteral("a/3"), "three")).isOk());
+        QVERIFY(await(storage->remove(QStringLiteral("top"))).isOk());
+    }
+    QCOMPARE(queryInt(path, "PRAGMA user_version"), 2);
+    QCOMPARE(queryInt(path, "SELECT count(*) FROM kv WHERE id IS NOT NULL"), 4); // a rowid table now
+    QCOMPARE(queryInt(path, "SELECT count(*) FROM sqlite_master WHERE name = 'kv_v1'"), 0);
+    QCOMPARE(queryInt(path, "SELECT count(*) FROM kv WHERE key = 'a/1' AND CAST(value AS TEXT) = 'uno'"), 1);
+
+    // Reopening the upgraded file changes nothing.
+    Result<std::unique_ptr<SqliteStorage>> again = SqliteStorage::open(path);
+    QVERIFY2(again.isOk(), qPrintable(again.error()));
+    QCOMPARE(valueOf(await(again.value()->get(QStringLiteral("a/3")))), QByteArray("three"));
+    QVERIFY(isMissing(await(again.value()->get(QStringLiteral("top")))));
+}
+
+void TestStorage::refusesNewerSchema()
+{
+    if (!isSqlite())
+        QSKIP("inmem has no schema");
+    m_storage.reset();
+    const QString path = m_dir->filePath(QStringLiteral("future.db"));
+    QVERIFY(execSql(path, "CREATE TABLE kv (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, value BLOB NOT NULL);"
+                          "INSERT INTO kv (key, value) VALUES ('k', 'v');"
+                          "PRAGMA application_id = 1196127092;"
+                          "PRAGMA user_version = 99;"));
+    Result<std::unique_ptr<SqliteStorage>> opened = SqliteStorage::open(path);
+    QVERIFY(!opened.isOk());
+    QVERIFY2(opened.error().contains(QLatin1String("schema version 99")), qPrintable(opened.error()));
+    QCOMPARE(queryInt(path, "SELECT count(*) FROM kv"), 1);
+}
+
+void TestStorage::checkpointsKeepWalBounded()
+{
+    if (!isSqlite())
+        QSKIP("inmem has no WAL");
+    m_storage.reset();
+    // A low threshold, so that a few hundred commits need many checkpoints. Without them the WAL would grow
+    // to well over 4 MB (2,000 commits of at least one 4 KB page each).
+    SqliteStorage::Options options;
+    options.checkpointPages = 16;
+    const QString path = m_dir->filePath(QStringLiteral("ckpt.db"));
+    Result<std::unique_ptr<SqliteStorage>> opened = SqliteStorage::open(path, options);
+    QVERIFY2(opened.isOk(), qPrintable(opened.error()));
+    std::unique_ptr<SqliteStorage> storage = opened.takeValue();
+    const QByteArray value(1500, 'v');
+    for (int i = 0; i < 2000; ++i) {
+        const Status st = await(storage->put(QStringLiteral("w/%1").arg(i * 7919 % 2000, 4, 10, QLatin1Char('0')),
+                                             value + QByteArray::number(i)));
+        QVERIFY2(st.isOk(), qPrintable(st.error()));
+    }
+    // The writer checkpoints itself at 16 × the threshold at the latest; leave room for one more group.
+    const qint64 walBytes = QFileInfo(path + QStringLiteral("-wal")).size();
+    QVERIFY2(walBytes < 2 * 1024 * 1024, qPrintable(QString::number(walBytes)));
+    QCOMPARE(await(storage->list(QStringLiteral("w/"))).value().size(), 2000);
+    QCOMPARE(valueOf(await(storage->get(QStringLiteral("w/1919")))), value + "1"); // 1 * 7919 % 2000
+
+    storage.reset();
+    Result<std::unique_ptr<SqliteStorage>> reopened = SqliteStorage::open(path, options);
+    QVERIFY2(reopened.isOk(), qPrintable(reopened.error()));
+    QCOMPARE(await(reopened.value()->list(QStringLiteral("w/"))).value().size(), 2000);
+}
+
 void TestStorage::factory()
 {
     if (isSqlite())
@@ -700,8 +803,7 @@ void TestStorage::factory()
     Result<std::unique_ptr<Storage>> relative = openStorage(QStringLiteral("sqlite:rel/gk.db"));
     QDir::setCurrent(previous);
     QVERIFY2(relative.isOk(), qPrintable(relative.error()));
-    QCOMPARE(sqlitePath(relative.value().get()),
-             m_dir->filePath(QStringLiteral("rel/gk.db")));
+    QCOMPARE(sqlitePath(relative.value().get()), m_dir->filePath(QStringLiteral("rel/gk.db")));
     QVERIFY(await(relative.value()->put(QStringLiteral("x"), "y")).isOk());
 }
 

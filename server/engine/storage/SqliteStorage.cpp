@@ -21,8 +21,17 @@ namespace {
 
 // "GKst" in the database header: a file with tables and another application_id is not ours.
 constexpr int kApplicationId = 0x474b7374;
-constexpr int kSchemaVersion = 1;
+// 1: kv WITHOUT ROWID, keyed by its TEXT primary key. 2: kv with a rowid and a UNIQUE key index, so that rows
+// are appended rather than inserted at random places in the table (a token's rows have random keys); its
+// writes dirty fewer pages.
+constexpr int kSchemaVersion = 2;
+constexpr const char *kCreateTable = "CREATE TABLE IF NOT EXISTS kv (id INTEGER PRIMARY KEY, "
+                                     "key TEXT NOT NULL UNIQUE, value BLOB NOT NULL);";
 constexpr qint64 kJournalSizeLimit = 64 * 1024 * 1024;
+// SQLite's default autocheckpoint threshold, in pages.
+constexpr int kWriterCheckpointPages = 1000;
+// A WAL this many times the background threshold makes the writer checkpoint itself.
+constexpr int kCheckpointBacklogFactor = 16;
 
 QString sqliteError(sqlite3 *db, int rc)
 {
@@ -148,6 +157,26 @@ public:
         const int rc = sqlite3_step(statement);
         sqlite3_reset(statement);
         return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+    }
+
+    // Brings a database of an older schema (with its data) to kSchemaVersion, in one transaction.
+    Status migrate(int from)
+    {
+        if (from != 1)
+            return Status::fail(QStringLiteral("unknown schema version %1").arg(from));
+        const QByteArray sql = QByteArray("BEGIN IMMEDIATE;"
+                                          "ALTER TABLE kv RENAME TO kv_v1;") +
+                               kCreateTable +
+                               "INSERT INTO kv (key, value) SELECT key, value FROM kv_v1 ORDER BY key;"
+                               "DROP TABLE kv_v1;"
+                               "PRAGMA user_version = " +
+                               QByteArray::number(kSchemaVersion) + ";COMMIT";
+        if (Status st = exec(sql.constData()); !st) {
+            rollback();
+            return Status::fail(QStringLiteral("cannot migrate schema version %1: %2").arg(from).arg(st.error()));
+        }
+        qCInfo(lcStorage) << "migrated the storage schema from version" << from << "to" << kSchemaVersion;
+        return Status::ok();
     }
 
     Status prepareWriter()
@@ -363,6 +392,7 @@ SqliteStorage::~SqliteStorage()
         m_queueReady.notify_all();
         m_writerThread.join();
     }
+    stopCheckpointer();
     m_readPool.waitForDone();
     m_idleReaders.clear();
     m_readers.clear();
@@ -409,6 +439,18 @@ Status SqliteStorage::init()
     const QByteArray sizeLimit = "PRAGMA journal_size_limit = " + QByteArray::number(kJournalSizeLimit);
     if (Status st = m_writer->exec(sizeLimit.constData()); !st)
         return fail(st.error());
+    if (m_options.checkpointPages > 0) {
+        m_checkpointer = std::make_unique<Connection>();
+        Status st = m_checkpointer->open(m_path, false, m_options.busyTimeoutMs);
+        if (st)
+            st = m_checkpointer->exec("PRAGMA synchronous = FULL");
+        if (!st)
+            return fail(st.error());
+        // Replaces SQLite's autocheckpoint on the writer.
+        sqlite3_wal_hook(m_writer->db(), &SqliteStorage::walCommitted, this);
+    } else {
+        sqlite3_wal_autocheckpoint(m_writer->db(), kWriterCheckpointPages);
+    }
 
     const Result<QString> objects = m_writer->queryText("SELECT count(*) FROM sqlite_master");
     const Result<QString> applicationId = m_writer->queryText("PRAGMA application_id");
@@ -417,27 +459,24 @@ Status SqliteStorage::init()
         if (!*r)
             return fail(r->error());
     }
+    const int schema = version.value().toInt();
     if (objects.value().toInt() == 0) {
-        const QByteArray create =
-            QStringLiteral(
-                "BEGIN IMMEDIATE;"
-                "CREATE TABLE IF NOT EXISTS kv (key TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
-                "PRAGMA application_id = %1;"
-                "PRAGMA user_version = %2;"
-                "COMMIT")
-                .arg(kApplicationId)
-                .arg(kSchemaVersion)
-                .toUtf8();
+        const QByteArray create = QByteArray("BEGIN IMMEDIATE;") + kCreateTable +
+                                  "PRAGMA application_id = " + QByteArray::number(kApplicationId) +
+                                  ";PRAGMA user_version = " + QByteArray::number(kSchemaVersion) + ";COMMIT";
         if (Status st = m_writer->exec(create.constData()); !st) {
             m_writer->rollback();
             return fail(st.error());
         }
     } else if (applicationId.value().toInt() != kApplicationId) {
         return fail(QStringLiteral("the file is a SQLite database of another application"));
-    } else if (version.value().toInt() > kSchemaVersion) {
+    } else if (schema > kSchemaVersion) {
         return fail(QStringLiteral("the database has schema version %1, newer than this build knows (%2)")
-                        .arg(version.value())
+                        .arg(schema)
                         .arg(kSchemaVersion));
+    } else if (schema < kSchemaVersion) {
+        if (Status st = m_writer->migrate(schema); !st)
+            return fail(st.error());
     }
     if (Status st = m_writer->prepareWriter(); !st)
         return fail(st.error());
@@ -456,6 +495,8 @@ Status SqliteStorage::init()
     m_readPool.setMaxThreadCount(readers);
     m_readPool.setExpiryTimeout(-1);
 
+    if (m_checkpointer)
+        m_checkpointThread = std::thread([this] { checkpointLoop(); });
     m_writerThread = std::thread([this] { writerLoop(); });
     qCInfo(lcStorage).noquote() << "opened SQLite storage" << m_path
                                 << (m_options.groupCommit ? "(group commit)" : "(one transaction per write)");
@@ -634,6 +675,65 @@ void SqliteStorage::commitGroup(std::vector<WriteJob> &jobs)
     for (size_t i = 0; i < jobs.size(); ++i) {
         jobs[i].promise.finish(results[i]);
     }
+}
+
+// Called by SQLite on the writer thread after each commit, with the pages now in the WAL.
+int SqliteStorage::walCommitted(void *self, sqlite3 *db, const char *name, int pages)
+{
+    auto *storage = static_cast<SqliteStorage *>(self);
+    const int threshold = storage->m_options.checkpointPages;
+    if (pages < threshold)
+        return SQLITE_OK;
+    if (pages >= threshold * kCheckpointBacklogFactor) {
+        // The checkpoints do not keep up (or readers hold old snapshots): take the time here, as SQLite's
+        // own autocheckpoint would, so that the WAL stays bounded.
+        const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << sqliteError(db, rc);
+        return SQLITE_OK;
+    }
+    bool wake = false;
+    {
+        std::lock_guard lock(storage->m_checkpointMutex);
+        wake = !std::exchange(storage->m_checkpointDue, true);
+    }
+    if (wake)
+        storage->m_checkpointWanted.notify_one();
+    return SQLITE_OK;
+}
+
+void SqliteStorage::checkpointLoop()
+{
+#ifdef Q_OS_LINUX
+    pthread_setname_np(pthread_self(), "gk-sqlite-ckpt");
+#endif
+    for (;;) {
+        {
+            std::unique_lock lock(m_checkpointMutex);
+            m_checkpointWanted.wait(lock, [this] { return m_checkpointDue || m_checkpointStop; });
+            if (m_checkpointStop)
+                return;
+            m_checkpointDue = false;
+        }
+        // PASSIVE: copies what no reader still needs, never waits for a lock, never blocks the writer.
+        const int rc =
+            sqlite3_wal_checkpoint_v2(m_checkpointer->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << m_checkpointer->error();
+    }
+}
+
+void SqliteStorage::stopCheckpointer()
+{
+    if (!m_checkpointThread.joinable())
+        return;
+    {
+        std::lock_guard lock(m_checkpointMutex);
+        m_checkpointStop = true;
+    }
+    m_checkpointWanted.notify_all();
+    m_checkpointThread.join();
+    m_checkpointer.reset(); // before the writer, which checkpoints the rest as the last connection to close
 }
 
 } // namespace gk

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+struct sqlite3;
+
 namespace gk {
 
 // Durable storage in one SQLite file (WAL, synchronous=FULL), through the sqlite3 C API.
@@ -25,6 +27,10 @@ namespace gk {
 //
 // Futures are fulfilled on the storage's threads, so a continuation attached without a context runs
 // there: it must not block (least of all wait for another storage future), or it stalls the storage.
+//
+// Checkpoints (copying the WAL back into the database file, with its fsyncs) run on a thread and connection
+// of their own, started once the WAL holds checkpointPages pages, so the writer never waits for one. Only if
+// checkpoints fall far behind does the writer run one itself, which bounds the WAL.
 //
 // After a COMMIT fails with an I/O error, what is on disk is unknown; the storage then refuses every
 // further write (500) until it is reopened.
@@ -42,6 +48,9 @@ public:
         int readerThreads = 2;
         // How long a connection waits for a lock held by another process before failing.
         int busyTimeoutMs = 5000;
+        // WAL pages after a commit that start a background checkpoint; 0 checkpoints in the writer instead,
+        // after each commit that leaves at least 1000 pages (SQLite's own default).
+        int checkpointPages = 1000;
     };
 
     // Opens (creating it and its directory if needed) the database at path. Fails with a message naming
@@ -86,6 +95,9 @@ private:
     QFuture<Status> enqueue(WriteJob job);
     void writerLoop();
     void commitGroup(std::vector<WriteJob> &jobs);
+    static int walCommitted(void *self, sqlite3 *db, const char *name, int pages);
+    void checkpointLoop();
+    void stopCheckpointer();
     Connection *acquireReader();
     void releaseReader(Connection *connection);
 
@@ -101,6 +113,13 @@ private:
     bool m_writerIdle = false;
     bool m_stopping = false;
     QString m_brokenReason; // set after a COMMIT of unknown outcome; writes then fail
+
+    std::unique_ptr<Connection> m_checkpointer; // used by the checkpoint thread only
+    std::thread m_checkpointThread;
+    std::mutex m_checkpointMutex;
+    std::condition_variable m_checkpointWanted;
+    bool m_checkpointDue = false;
+    bool m_checkpointStop = false;
 
     std::vector<std::unique_ptr<Connection>> m_readers;
     std::mutex m_readerMutex;
