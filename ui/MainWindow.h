@@ -122,6 +122,7 @@ private:
     enum class State
     {
         Idle,
+        Waiting, // showConnecting(): the client's address is not the new server's yet, nothing is read
         Connecting,
         Connected,
         Unreachable,
