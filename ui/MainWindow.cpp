@@ -521,7 +521,7 @@ void MainWindow::buildStatusTab()
 void MainWindow::refreshStatus()
 {
     if (m_state != State::Failed && m_state != State::Waiting)
-        m_statusView->refresh();
+        m_statusView->poll(); // only while the tab is on screen; it reads by itself when shown
 }
 
 void MainWindow::showRequest(const QString &gate, const QString &requestId)
