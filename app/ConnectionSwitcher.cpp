@@ -7,6 +7,8 @@
 #include "Session.h"
 #include "SessionKeeper.h"
 
+#include <algorithm>
+
 namespace gk {
 
 ConnectionSwitcher::ConnectionSwitcher(MainWindow *window, ApiClient *client, SessionKeeper *keeper,
@@ -31,7 +33,7 @@ ConnectionSwitcher::ConnectionSwitcher(MainWindow *window, ApiClient *client, Se
 
 ConnectionSwitcher::~ConnectionSwitcher()
 {
-    stopEmbedded();
+    shutdownEmbedded();
 }
 
 void ConnectionSwitcher::connectToName(const QString &name)
@@ -102,12 +104,23 @@ void ConnectionSwitcher::startEmbedded()
         if (m_current.isEmbedded())
             m_window->showServerFailure(tr("The embedded server did not start: %1").arg(message));
     });
+    m_window->showConnecting(tr("Starting the embedded server…"));
+    m_startQueued = true;
+    startQueuedEmbedded();
+}
+
+void ConnectionSwitcher::startQueuedEmbedded()
+{
+    // An old server may still hold the storage open.
+    if (!m_startQueued || !m_embedded || !m_stopping.empty())
+        return;
+    m_startQueued = false;
     ServerOptions options = m_embeddedOptions;
     options.listenHost = QStringLiteral("127.0.0.1");
     options.listenPort = 0;
     if (options.storage.isEmpty())
         options.storage = defaultStorageUrl();
-    m_window->showConnecting(tr("Starting the embedded server…"));
+    emit embeddedStarting();
     m_embedded->start(options);
 }
 
@@ -116,9 +129,33 @@ void ConnectionSwitcher::stopEmbedded()
     if (!m_embedded)
         return;
     ++m_embeddedSerial;
-    m_embedded->stop();
-    m_embedded.reset();
+    m_startQueued = false;
+    EmbeddedServer *server = m_embedded.get();
+    connect(server, &EmbeddedServer::stopped, this, [this, server] { onEmbeddedStopped(server); });
+    m_stopping.push_back(std::move(m_embedded));
     m_embeddedAddress.clear();
+    server->stopAsync();
+}
+
+void ConnectionSwitcher::onEmbeddedStopped(EmbeddedServer *server)
+{
+    const auto it = std::find_if(m_stopping.begin(), m_stopping.end(),
+                                 [server](const std::unique_ptr<EmbeddedServer> &s) { return s.get() == server; });
+    if (it == m_stopping.end())
+        return;
+    EmbeddedServer *done = it->release();
+    m_stopping.erase(it);
+    // Deleted once its signal has returned; as a child, with the switcher should that go first.
+    done->setParent(this);
+    done->deleteLater();
+    emit embeddedStopped();
+    startQueuedEmbedded();
+}
+
+void ConnectionSwitcher::shutdownEmbedded()
+{
+    stopEmbedded();     // the one in use shuts down alongside those already stopping
+    m_stopping.clear(); // each destructor joins its thread
 }
 
 } // namespace gk

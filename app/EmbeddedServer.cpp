@@ -37,6 +37,11 @@ EmbeddedServer::EmbeddedServer(QObject *parent) : QObject(parent), m_thread(new 
 {
     m_thread->setObjectName(QStringLiteral("embedded-server"));
     m_worker->moveToThread(m_thread);
+    // finished is emitted in the worker thread; this context queues it here.
+    connect(m_thread, &QThread::finished, this, [this] {
+        if (m_shutdownRequested)
+            emit stopped();
+    });
 }
 
 EmbeddedServer::~EmbeddedServer()
@@ -50,7 +55,7 @@ EmbeddedServer::~EmbeddedServer()
 
 void EmbeddedServer::start(const ServerOptions &options)
 {
-    if (m_thread->isRunning() || m_stopped)
+    if (!m_thread || m_thread->isRunning() || m_shutdownRequested)
         return;
     m_thread->start();
     QMetaObject::invokeMethod(
@@ -83,13 +88,12 @@ void EmbeddedServer::startInWorker(const ServerOptions &options)
     emit failed(error);
 }
 
-void EmbeddedServer::stop(int timeoutMs)
+bool EmbeddedServer::requestShutdown(int timeoutMs)
 {
-    if (m_stopped || !m_thread)
-        return;
-    m_stopped = true;
-    if (!m_thread->isRunning())
-        return;
+    Q_ASSERT(!m_shutdownRequested);
+    m_shutdownRequested = true;
+    if (!m_thread || !m_thread->isRunning())
+        return false;
 
     // Runs after startInWorker (same queue). The server calls done from whatever thread finishes the drain; the
     // deletion is queued back to the worker so that it never runs inside the server's own call stack.
@@ -111,7 +115,24 @@ void EmbeddedServer::stop(int timeoutMs)
                                [this, finish] { QMetaObject::invokeMethod(m_worker, finish, Qt::QueuedConnection); });
         },
         Qt::QueuedConnection);
+    return true;
+}
 
+void EmbeddedServer::stopAsync(int timeoutMs)
+{
+    if (m_shutdownRequested)
+        return;                      // stopped() comes, or came, from the first request
+    if (!requestShutdown(timeoutMs)) // never started: nothing to wait for, but the news is still queued
+        QMetaObject::invokeMethod(
+            this, [this] { emit stopped(); }, Qt::QueuedConnection);
+}
+
+void EmbeddedServer::stop(int timeoutMs)
+{
+    if (!m_shutdownRequested)
+        requestShutdown(timeoutMs);
+    if (!m_thread || !m_thread->isRunning())
+        return;
     if (!m_thread->wait(QDeadlineTimer(timeoutMs + 5000))) {
         // Never destroy a running QThread (that aborts): leave it to the end of the process.
         qCCritical(lcConsole) << "the embedded server did not stop in time; leaving it to the process exit";

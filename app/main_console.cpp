@@ -308,7 +308,7 @@ int main(int argc, char *argv[])
     }
 
     installSignalHandlers(&app);
-    const int rc = QApplication::exec();
-    switcher.stopEmbedded();
-    return rc;
+    // The one place that waits for the embedded servers: their storage is closed before the process ends.
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &switcher, &gk::ConnectionSwitcher::shutdownEmbedded);
+    return QApplication::exec();
 }

@@ -72,7 +72,7 @@ bool ApiClient::setCaCertificateFile(const QString &path, QString *error)
         QSslCertificate::fromPath(path, QSsl::Pem, QSslCertificate::PatternSyntax::FixedString);
     if (certificates.isEmpty()) {
         if (error)
-            *error = QStringLiteral("No PEM certificate could be read from %1").arg(path);
+            *error = tr("No PEM certificate could be read from %1").arg(path);
         return false;
     }
     m_caFile = path;
@@ -134,15 +134,14 @@ ApiReply *ApiClient::send(const QString &methodIn, const QString &pathIn, const 
     };
 
     if (!supportedMethods().contains(method))
-        return fail(QStringLiteral("Unsupported HTTP method \"%1\"").arg(methodIn));
+        return fail(tr("Unsupported HTTP method \"%1\"").arg(methodIn));
     if (!m_baseUrl.isValid() || m_baseUrl.host().isEmpty())
-        return fail(QStringLiteral("No server address is set"));
+        return fail(tr("No server address is set"));
     const bool https = m_baseUrl.scheme() == QLatin1String("https");
     if (!https && m_baseUrl.scheme() != QLatin1String("http"))
-        return fail(
-            QStringLiteral("Unsupported server address scheme \"%1\" (use http or https)").arg(m_baseUrl.scheme()));
+        return fail(tr("Unsupported server address scheme \"%1\" (use http or https)").arg(m_baseUrl.scheme()));
     if (https && !QSslSocket::supportsSsl())
-        return fail(QStringLiteral("TLS is not available (Qt has no TLS backend), cannot reach %1")
+        return fail(tr("TLS is not available (Qt has no TLS backend), cannot reach %1")
                         .arg(m_baseUrl.toString(QUrl::RemoveUserInfo)));
 
     QString path = pathIn.section(QLatin1Char('?'), 0, 0);

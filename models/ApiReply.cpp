@@ -22,20 +22,20 @@ QString networkFailure(const QNetworkReply &reply, bool aborted)
     const QString host = hostOf(url);
     switch (reply.error()) {
     case QNetworkReply::ConnectionRefusedError:
-        return QStringLiteral("Cannot connect to %1: connection refused (is the server running?)").arg(host);
+        return ApiReply::tr("Cannot connect to %1: connection refused (is the server running?)").arg(host);
     case QNetworkReply::HostNotFoundError:
-        return QStringLiteral("Cannot connect to %1: host not found").arg(host);
+        return ApiReply::tr("Cannot connect to %1: host not found").arg(host);
     case QNetworkReply::RemoteHostClosedError:
-        return QStringLiteral("The server at %1 closed the connection before answering").arg(host);
+        return ApiReply::tr("The server at %1 closed the connection before answering").arg(host);
     case QNetworkReply::TimeoutError:
-        return QStringLiteral("Timed out connecting to %1").arg(host);
+        return ApiReply::tr("Timed out connecting to %1").arg(host);
     case QNetworkReply::OperationCanceledError:
-        return aborted ? QStringLiteral("Request to %1 cancelled").arg(host)
-                       : QStringLiteral("Timed out waiting for %1 to answer").arg(host);
+        return aborted ? ApiReply::tr("Request to %1 cancelled").arg(host)
+                       : ApiReply::tr("Timed out waiting for %1 to answer").arg(host);
     case QNetworkReply::SslHandshakeFailedError:
-        return QStringLiteral("TLS handshake with %1 failed: %2").arg(host, reply.errorString());
+        return ApiReply::tr("TLS handshake with %1 failed: %2").arg(host, reply.errorString());
     default:
-        return QStringLiteral("Cannot reach the server at %1: %2").arg(host, reply.errorString());
+        return ApiReply::tr("Cannot reach the server at %1: %2").arg(host, reply.errorString());
     }
 }
 
@@ -124,9 +124,9 @@ void ApiReply::handleNetworkReply()
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(data, &parseError);
         if (parseError.error != QJsonParseError::NoError)
-            parseProblem = QStringLiteral("the answer is not JSON (%1)").arg(parseError.errorString());
+            parseProblem = tr("the answer is not JSON (%1)").arg(parseError.errorString());
         else if (!document.isObject())
-            parseProblem = QStringLiteral("the answer is not a JSON object");
+            parseProblem = tr("the answer is not a JSON object");
         else
             json = document.object();
     }
@@ -140,12 +140,12 @@ void ApiReply::handleNetworkReply()
         }
         if (errors.isEmpty()) {
             const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-            errors.append(QStringLiteral("The server answered HTTP %1%2")
+            errors.append(tr("The server answered HTTP %1%2")
                               .arg(status)
                               .arg(reason.isEmpty() ? QString() : QLatin1Char(' ') + reason));
         }
     } else if (!parseProblem.isEmpty()) {
-        errors.append(QStringLiteral("The server answered HTTP %1 but %2").arg(status).arg(parseProblem));
+        errors.append(tr("The server answered HTTP %1 but %2").arg(status).arg(parseProblem));
     }
     finishWith(status, std::move(json), std::move(errors));
 }

@@ -83,9 +83,8 @@ void EventWatcher::handleAnswer(int status, const QJsonObject &body, const QStri
         return;
     const QJsonValue indexValue = body.value(QLatin1String("index"));
     if (!errors.isEmpty() || !indexValue.isDouble()) {
-        const QString error = errors.isEmpty()
-                                  ? QStringLiteral("The server's events answer (HTTP %1) has no index").arg(status)
-                                  : errors.join(QStringLiteral("; "));
+        const QString error = errors.isEmpty() ? tr("The server's events answer (HTTP %1) has no index").arg(status)
+                                               : errors.join(QStringLiteral("; "));
         qCDebug(lcApi) << "event watch failed, retrying in" << m_retryMs << "ms:" << error;
         setLive(false, error);
         m_retryTimer->start(m_retryMs);

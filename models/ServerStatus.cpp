@@ -14,11 +14,6 @@ namespace gk {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("gk::ServerStatus", text);
-}
-
 bool readText(const QJsonObject &json, QLatin1StringView key, QString &out, QString *error)
 {
     const QJsonValue value = json.value(key);
@@ -49,7 +44,9 @@ bool readCounter(const QJsonObject &stats, QLatin1StringView key, qint64 &out, Q
 QString failure(int status, const QStringList &errors, const QString &parseError)
 {
     if (!parseError.isEmpty())
-        return tr("The server's answer (HTTP %1) was not understood: %2").arg(status).arg(parseError);
+        return QCoreApplication::translate("gk::ServerStatus", "The server's answer (HTTP %1) was not understood: %2")
+            .arg(status)
+            .arg(parseError);
     return errors.join(QStringLiteral("; "));
 }
 

@@ -2,6 +2,7 @@
 
 #include "Captions.h"
 #include "ConnectionsModel.h"
+#include "DialogParts.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -88,12 +89,7 @@ void ConnectionsDialog::buildUi()
     form->addRow(m_verifyTlsCheckBox);
     form->addRow(m_keychainCheckBox);
 
-    m_errorLabel = makeWidget<QLabel>(this, "errorLabel");
-    m_errorLabel->setTextFormat(Qt::PlainText);
-    m_errorLabel->setWordWrap(true);
-    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_errorLabel->setForegroundRole(QPalette::BrightText);
-    m_errorLabel->hide();
+    m_errorLabel = makeErrorLabel(this, "errorLabel");
 
     m_newButton = makeWidget<QPushButton>(this, "newButton");
     connect(m_newButton, &QPushButton::clicked, this, &ConnectionsDialog::newConnection);
@@ -274,8 +270,7 @@ QString ConnectionsDialog::errorText() const
 
 void ConnectionsDialog::showError(const QString &error)
 {
-    m_errorLabel->setText(error);
-    m_errorLabel->setVisible(!error.isEmpty());
+    showInlineError(m_errorLabel, error);
 }
 
 void ConnectionsDialog::chooseCaFile()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ErrorLabel.h"
 #include "Wipe.h"
 
 #include <QColor>
@@ -12,24 +13,17 @@ namespace gk {
 
 // Pieces the seal dialogs share.
 
-// A red that reads on the palette's window colour (dark on a light theme, light on a dark one).
+// A red that reads on the palette's window colour (at least 4.5:1, darker on a light theme, lighter on a dark one).
 inline QColor errorColor(const QPalette &palette)
 {
-    return palette.color(QPalette::Window).lightness() > 128 ? QColor(0xa0, 0x10, 0x10) : QColor(0xff, 0x8a, 0x80);
+    return readableErrorColor(palette.color(QPalette::Window));
 }
 
-// An error shown inline under a form: plain text, selectable, in errorColor(), hidden while empty.
+// An error shown inline under a form (ErrorLabel): hidden until showInlineError() gives it a text.
 inline QLabel *makeErrorLabel(QWidget *parent, const char *objectName)
 {
-    auto *label = new QLabel(parent);
+    auto *label = new ErrorLabel(parent);
     label->setObjectName(QLatin1String(objectName));
-    label->setTextFormat(Qt::PlainText);
-    label->setWordWrap(true);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    QPalette palette = label->palette();
-    palette.setColor(QPalette::WindowText, errorColor(palette));
-    label->setPalette(palette);
-    label->hide();
     return label;
 }
 

@@ -1,6 +1,7 @@
 #include "LoginDialog.h"
 
 #include "Captions.h"
+#include "DialogParts.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -106,13 +107,7 @@ void LoginDialog::buildUi()
     m_mountCaptionLabel = new QLabel(this);
     m_mountCaptionLabel->setBuddy(m_mountLineEdit);
 
-    m_errorLabel = new QLabel(this);
-    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
-    m_errorLabel->setTextFormat(Qt::PlainText);
-    m_errorLabel->setWordWrap(true);
-    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_errorLabel->setForegroundRole(QPalette::BrightText);
-    m_errorLabel->hide();
+    m_errorLabel = makeErrorLabel(this, "errorLabel");
 
     m_buttonBox = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttonBox->setObjectName(QStringLiteral("buttonBox"));
@@ -239,8 +234,7 @@ void LoginDialog::setBusy(bool busy)
 
 void LoginDialog::showError(const QString &error)
 {
-    m_errorLabel->setText(error.isEmpty() ? QString() : tr("Sign-in failed: %1").arg(error));
-    m_errorLabel->setVisible(!error.isEmpty());
+    showInlineError(m_errorLabel, error.isEmpty() ? QString() : tr("Sign-in failed: %1").arg(error));
 }
 
 void LoginDialog::clearSecrets()

@@ -273,7 +273,10 @@ void MainWindow::retranslateUi()
 
 void MainWindow::showConnecting(const QString &message)
 {
-    m_state = State::Connecting;
+    // The client may still point at the server left: nothing is read from it until connectToServer().
+    m_refreshTimer->stop();
+    dropPendingReply();
+    m_state = State::Waiting;
     m_message = message;
     m_sealStatus.reset();
     updateView();
@@ -329,7 +332,7 @@ void MainWindow::setRefreshIntervalMs(int intervalMs)
 
 void MainWindow::refresh()
 {
-    if (m_pendingReply || m_state == State::Failed || m_client->baseUrl().isEmpty())
+    if (m_pendingReply || m_state == State::Failed || m_state == State::Waiting || m_client->baseUrl().isEmpty())
         return;
     ApiReply *reply = m_client->sealStatus();
     m_pendingReply = reply;
@@ -379,6 +382,7 @@ void MainWindow::updateView()
     case State::Idle:
         m_connectionLabel->setText(tr("Not connected"));
         break;
+    case State::Waiting:
     case State::Connecting:
         m_connectionLabel->setText(m_message.isEmpty() ? tr("Connecting…") : m_message);
         break;
@@ -392,7 +396,8 @@ void MainWindow::updateView()
         m_connectionLabel->setText(m_message);
         break;
     }
-    m_refreshButton->setEnabled(m_state != State::Failed && !m_client->baseUrl().isEmpty());
+    m_refreshButton->setEnabled(m_state != State::Failed && m_state != State::Waiting &&
+                                !m_client->baseUrl().isEmpty());
     m_refreshAction->setEnabled(m_refreshButton->isEnabled());
     updateSession();
 
@@ -515,8 +520,8 @@ void MainWindow::buildStatusTab()
 
 void MainWindow::refreshStatus()
 {
-    if (m_state != State::Failed)
-        m_statusView->refresh();
+    if (m_state != State::Failed && m_state != State::Waiting)
+        m_statusView->poll(); // only while the tab is on screen; it reads by itself when shown
 }
 
 void MainWindow::showRequest(const QString &gate, const QString &requestId)

@@ -70,7 +70,8 @@ public:
     void showServerFailure(const QString &message);
 
     RequestsView *requestsView() const { return m_requestsView; }
-    // The Status tab: the broker's status and counters, the seal states and the peers, read on the refresh cadence.
+    // The Status tab: the broker's status and counters, the seal states and the peers, read on the refresh cadence
+    // while the tab is on screen.
     StatusView *statusView() const { return m_statusView; }
     // Desktop notifications of new and decided access requests; a click opens the request in the requests tab.
     Notifier *notifier() const { return m_notifier; }
@@ -122,6 +123,7 @@ private:
     enum class State
     {
         Idle,
+        Waiting, // showConnecting(): the client's address is not the new server's yet, nothing is read
         Connecting,
         Connected,
         Unreachable,

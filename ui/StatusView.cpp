@@ -119,6 +119,12 @@ void StatusView::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
+void StatusView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    poll(); // what was read before it was hidden may be old
+}
+
 QString StatusView::errorText() const
 {
     QStringList errors;
@@ -146,6 +152,12 @@ void StatusView::refresh()
         m_fetching = false;
         apply(snapshot);
     });
+}
+
+void StatusView::poll()
+{
+    if (isVisible() && !window()->isMinimized())
+        refresh();
 }
 
 void StatusView::clear()

@@ -19,8 +19,9 @@ class RateChart;
 // The server's status: the broker's id, version and uptime (GET /status), the barrier's seal state
 // (GET /v1/sys/seal-status) and the broker's, the broker's /token counters with a live chart of requests per minute
 // (RateChart, fed by the counters' deltas), and the cluster's nodes (PeersModel, GET /v1/sys/ha-status, which needs a
-// token). refresh() reads everything once, asynchronously; the owner calls it on its refresh cadence. Errors are shown
-// inline with the server's text.
+// token). refresh() reads everything once, asynchronously; the owner calls poll() on its refresh cadence, which reads
+// only while the view is on screen (shown, its window not minimised), and the view reads at once when it is shown
+// again. Errors are shown inline with the server's text.
 class StatusView final : public QWidget
 {
     Q_OBJECT
@@ -41,6 +42,8 @@ public:
 public slots:
     // Reads /status and seal-status, and the peers when the client has a token. A read under way is not repeated.
     void refresh();
+    // refresh(), but only while the view is on screen: nothing is read for a hidden tab or a minimised window.
+    void poll();
     // Forgets everything read (another server): answers still under way are dropped.
     void clear();
 
@@ -50,6 +53,8 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // Also on restoring the minimised window (a spontaneous show).
+    void showEvent(QShowEvent *event) override;
 
 private:
     void buildUi();

@@ -2,6 +2,103 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>Connection</name>
+    <message>
+        <source>A connection needs a name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A connection&apos;s name may not start or end with spaces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server address must be an http:// or https:// URL with a host name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CA file %1 does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The embedded server on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::ApiClient</name>
+    <message>
+        <source>No PEM certificate could be read from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsupported HTTP method &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No server address is set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsupported server address scheme &quot;%1&quot; (use http or https)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS is not available (Qt has no TLS backend), cannot reach %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::ApiReply</name>
+    <message>
+        <source>Cannot connect to %1: connection refused (is the server running?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot connect to %1: host not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server at %1 closed the connection before answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed out connecting to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Request to %1 cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed out waiting for %1 to answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS handshake with %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the answer is not JSON (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the answer is not a JSON object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server answered HTTP %1%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server answered HTTP %1 but %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gk::BrokerUnsealDialog</name>
     <message>
         <source>Unseal the broker</source>
@@ -264,6 +361,47 @@
     </message>
     <message>
         <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::ConnectionsModel</name>
+    <message>
+        <source>There is already a connection called %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no connection called %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::EventWatcher</name>
+    <message>
+        <source>The server&apos;s events answer (HTTP %1) has no index</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::GateActions</name>
+    <message>
+        <source>A reason is required to deny a request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No gate is chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your request on %1 is %2, not approved: there is nothing to claim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s claim answer holds no token</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1080,6 +1218,57 @@ Administration console for a Vault-compatible token authority.</source>
     </message>
 </context>
 <context>
+    <name>gk::PeersModel</name>
+    <message>
+        <source>The server&apos;s answer (HTTP %1) was not understood: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Standby</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gk::RateChart</name>
     <message>
         <source>requests</source>
@@ -1099,6 +1288,101 @@ Administration console for a Vault-compatible token authority.</source>
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>gk::RequestsModel</name>
+    <message>
+        <source>Live updates fail, retrying: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot list the policy gates (sys/auth): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot list the requests of gate %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1d %2h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1h %2m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1m %2s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requester</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expires in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approvals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>My vote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1427,6 +1711,74 @@ Administration console for a Vault-compatible token authority.</source>
     </message>
 </context>
 <context>
+    <name>gk::SealActions</name>
+    <message>
+        <source>The server&apos;s answer (HTTP %1) was not understood: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (HTTP %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The number of key shares must be between 1 and %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The threshold must be between 1 and the number of key shares (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With more than one key share, the threshold must be at least 2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s init answer holds no key shares or no root token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a key share first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s ha-status answer lists no node</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::ServerStatus</name>
+    <message>
+        <source>The server&apos;s answer (HTTP %1) was not understood: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::Session</name>
+    <message>
+        <source>The token has expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A token is required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s login answer has no token</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::SessionKeeper</name>
+    <message>
+        <source>The saved token will be tried once the server answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The saved token will be tried once the server is unsealed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gk::StatusView</name>
     <message>
         <source>Server status</source>
@@ -1570,6 +1922,17 @@ Administration console for a Vault-compatible token authority.</source>
     </message>
     <message>
         <source>Cannot list the peers: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gk::TokenKeychain</name>
+    <message>
+        <source>The system keychain refused access (%1); the token is kept in memory only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keychain cannot be reached (%1); the token is kept in memory only.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

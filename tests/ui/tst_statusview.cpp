@@ -1,8 +1,10 @@
 // StatusView under QT_QPA_PLATFORM=offscreen against a real server (UnsealedServer on 127.0.0.1:0, signed in with the
-// root token): the broker's id and version, the seal states, the counters and the peers row; and the server's errors
+// root token): the broker's id and version, the seal states, the counters and the peers row; that the main window's
+// timer has it read only while it is on screen (its tab in front, the window not minimised); and the server's errors
 // inline when there is no server.
 
 #include "ApiClient.h"
+#include "MainWindow.h"
 #include "PeersModel.h"
 #include "RateChart.h"
 #include "StatusView.h"
@@ -10,7 +12,10 @@
 
 #include <QAbstractButton>
 #include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTest>
@@ -104,6 +109,60 @@ private slots:
         QCOMPARE(labelText(view, "statusVersionLabel"), QStringLiteral(GK_VERSION));
         QCOMPARE(view.peersModel()->rowCount(), 0);
         QVERIFY(view.errorText().contains(QLatin1String("Sign in")));
+    }
+
+    void readsOnlyWhileOnScreen()
+    {
+        ApiClient client;
+        client.setToken(QString::fromLatin1(m_gk.rootToken()));
+        auto *network = client.findChild<QNetworkAccessManager *>();
+        QVERIFY(network);
+        int reads = 0; // answers to what the Status tab reads: GET /status and /v1/sys/ha-status
+        connect(network, &QNetworkAccessManager::finished, this, [&reads](QNetworkReply *reply) {
+            const QString path = reply->url().path();
+            if (path == QLatin1String("/status") || path == QLatin1String("/v1/sys/ha-status"))
+                ++reads;
+        });
+        // Waits for the answers under way, then counts those that come within quietMs.
+        const auto readsWithin = [&reads](int quietMs) {
+            QTest::qWait(1000);
+            const int before = reads;
+            QTest::qWait(quietMs);
+            return reads - before;
+        };
+
+        gk::MainWindow window(&client, nullptr);
+        window.setRefreshIntervalMs(50);
+        window.resize(800, 600);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.connectToServer(m_gk.server().baseUrl());
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        QVERIFY(tabs);
+        QVERIFY(tabs->currentWidget() != window.statusView());
+
+        // Another tab in front: the refresh timer ticks, the Status tab reads nothing.
+        QCOMPARE(readsWithin(500), 0);
+        QCOMPARE(reads, 0);
+
+        // Shown: it reads at once (both) and then on the timer.
+        tabs->setCurrentWidget(window.statusView());
+        QTRY_VERIFY_WITH_TIMEOUT(reads >= 2, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(reads >= 8, 10000);
+
+        // Minimised: nothing; restored: at once again.
+        window.showMinimized();
+        QVERIFY(window.isMinimized());
+        QCOMPARE(readsWithin(500), 0);
+        const int beforeRestore = reads;
+        window.showNormal();
+        QVERIFY(!window.isMinimized());
+        QTRY_VERIFY_WITH_TIMEOUT(reads > beforeRestore, 5000);
+
+        // Hidden behind another tab again: nothing.
+        tabs->setCurrentIndex(0);
+        QCOMPARE(readsWithin(500), 0);
+        qInfo("%d status reads while on screen", reads);
     }
 
     void noServerShowsTheErrorsInline()
