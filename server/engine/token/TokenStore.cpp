@@ -401,20 +401,41 @@ QFuture<Status> TokenStore::revokeOne(const QString &idHmac)
                 }
                 if (!got.value())
                     return ready(Status::ok());
-                const TokenEntry &entry = *got.value();
-                return hmacKey(false)
-                    .then([this, idHmac, accessor = entry.accessor,
-                           parent = entry.parentHmac](Result<SecureBytes> key) -> QFuture<Status> {
-                        if (!key)
-                            return ready(key.status());
-                        QList<StorageOp> ops{StorageOp::remove(storageKey(idHmac))};
-                        if (!accessor.isEmpty())
-                            ops.append(StorageOp::remove(accessorKey(key.value(), accessor)));
-                        if (!parent.isEmpty())
-                            ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
-                        return m_barrier->batch(ops);
-                    })
-                    .unwrap();
+                return removeEntry(*got.value(), {});
+            })
+            .unwrap();
+    });
+}
+
+QFuture<Status> TokenStore::removeEntry(const TokenEntry &entry, const QList<StorageOp> &alongside)
+{
+    return hmacKey(false)
+        .then([this, idHmac = entry.idHmac, accessor = entry.accessor, parent = entry.parentHmac,
+               alongside](Result<SecureBytes> key) -> QFuture<Status> {
+            if (!key)
+                return ready(key.status());
+            QList<StorageOp> ops{StorageOp::remove(storageKey(idHmac))};
+            if (!accessor.isEmpty())
+                ops.append(StorageOp::remove(accessorKey(key.value(), accessor)));
+            if (!parent.isEmpty())
+                ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
+            ops.append(alongside);
+            return m_barrier->batch(ops);
+        })
+        .unwrap();
+}
+
+QFuture<Status> TokenStore::spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside)
+{
+    return m_strand.run<Status>(idHmac, [this, idHmac, alongside]() -> QFuture<Status> {
+        return readEntry(idHmac)
+            .then([this, alongside](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+                if (!got)
+                    return ready(got.status());
+                if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
+                    got.value()->numUses != 1)
+                    return ready(denied());
+                return removeEntry(*got.value(), alongside);
             })
             .unwrap();
     });

@@ -2,6 +2,7 @@
 
 #include "engine/Result.h"
 #include "engine/crypto/SecureBytes.h"
+#include "engine/storage/Storage.h"
 #include "engine/token/KeyedStrand.h"
 #include "engine/token/TokenEntry.h"
 #include "engine/token/TokenRole.h"
@@ -67,6 +68,10 @@ public:
     };
     // Takes one use of a token with limited uses (a no-op for unlimited ones). 403 when none is left.
     QFuture<Result<Use>> use(const QString &idHmac);
+    // Spends the only use of a single-use token (num_uses 1, none spent) by deleting it, together with alongside,
+    // in one durable write. 403 when the token is gone, expired, used or not single-use: of concurrent calls for
+    // one token, exactly one succeeds. The token must have no children.
+    QFuture<Status> spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside);
 
     // Read-modify-write of one live entry (403 when it is not). change may refuse with its own status.
     using Change = std::function<Result<TokenEntry>(TokenEntry)>;
@@ -109,6 +114,8 @@ private:
     QFuture<Result<EntryPtr>> loadLive(const QString &idHmac);
     QFuture<Status> checkAncestors(const QString &parentHmac, int depth);
     QFuture<Status> revokeOne(const QString &idHmac);
+    // Deletes entry with its accessor and parent link, and applies alongside, in one batch.
+    QFuture<Status> removeEntry(const TokenEntry &entry, const QList<StorageOp> &alongside);
     QFuture<Status> revokeChildren(const QString &idHmac);
     QFuture<Status> orphanChildren(const QString &idHmac);
     QFuture<Result<QStringList>> children(const QString &idHmac);

@@ -230,16 +230,26 @@ QFuture<Status> ResponseWrapper::discard(const QString &idHmac)
 QFuture<Result<QJsonObject>> ResponseWrapper::unwrap(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return take(token)
-        .then([this](Result<Taken> taken) -> QFuture<R> {
-            if (!taken)
-                return ready(R(taken.status()));
-            const QJsonObject answer = taken.value().record.value(kAnswer).toObject();
-            return discard(taken.value().idHmac).then([answer](Status st) -> R {
-                if (!st)
-                    return st;
-                return answer;
-            });
+    return liveWrappingToken(token)
+        .then([this](Result<QString> idHmac) -> QFuture<R> {
+            if (!idHmac)
+                return ready(R(idHmac.status()));
+            const QString id = idHmac.value();
+            return readRecord(id)
+                .then([this, id](Result<QJsonObject> record) -> QFuture<R> {
+                    // The token's one use and the record go in one durable write, on the token's strand: of
+                    // concurrent unwraps exactly one gets here first, and the others find the token gone. A token
+                    // whose record is unreadable is spent all the same.
+                    return m_tokens->spendSingleUse(id, {StorageOp::remove(recordKey(id))})
+                        .then([record](Status spent) -> R {
+                            if (!spent)
+                                return asInvalid(spent);
+                            if (!record)
+                                return record.status();
+                            return record.value().value(kAnswer).toObject();
+                        });
+                })
+                .unwrap();
         })
         .unwrap();
 }
