@@ -198,6 +198,37 @@
     </message>
 </context>
 <context>
+    <name>gk::ConnectionSwitcher</name>
+    <message>
+        <source>Signed in with the token kept in the system keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token kept in the keychain was refused (%1): sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your token is kept in the system keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your token was deleted from the system keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the embedded server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CA file of %1 cannot be used: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The embedded server did not start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gk::ConnectionsDialog</name>
     <message>
         <source>Connections</source>
@@ -2119,6 +2150,13 @@ Administration console for a Vault-compatible token authority.</source>
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>This computer</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
