@@ -8,7 +8,8 @@
 //   bench_console [--rows N] [--query TEXT] [--runs R]
 //
 // Run it under a display (xvfb-run) or with QT_QPA_PLATFORM=offscreen; bench/console_bench.sh does both. Prints one
-// line per keystroke of the last run, then the median and maximum per keystroke over all runs.
+// line per keystroke of the last run, then the median and maximum per keystroke over all runs, and which keystroke
+// was the slowest.
 
 #include "AccessRequest.h"
 #include "ApiClient.h"
@@ -185,6 +186,10 @@ int main(int argc, char *argv[])
 
     std::vector<double> typing;
     std::vector<double> erasing;
+    // The slowest keystroke over all runs, and what it was.
+    double slowestMs = -1;
+    QString slowestKey;
+    int slowestRun = 0;
     for (int run = 0; run < runs; ++run) {
         const bool last = run == runs - 1;
         auto keystroke = [&](char key, std::vector<double> &into) {
@@ -204,6 +209,13 @@ int main(int argc, char *argv[])
                 std::fprintf(stderr, "bench_console: no paint after the keystroke\n");
             const double ms = clock.nsecsElapsed() / 1e6;
             into.push_back(ms);
+            if (ms > slowestMs) {
+                slowestMs = ms;
+                slowestRun = run + 1;
+                slowestKey = key ? QStringLiteral("typing '%1' -> \"%2\"").arg(QLatin1Char(key)).arg(filter->text())
+                                 : QStringLiteral("erasing -> \"%1\"").arg(filter->text());
+                slowestKey += QStringLiteral(", %1 rows").arg(view.proxyModel()->rowCount());
+            }
             if (last)
                 std::printf("  filter \"%s\" -> %d rows: %.1f ms%s\n", qPrintable(filter->text()),
                             view.proxyModel()->rowCount(), ms, rowsChanged ? "" : " (rows unchanged)");
@@ -222,8 +234,8 @@ int main(int argc, char *argv[])
         before = counter.paints;
         clock.restart();
         emit model->dataChanged(model->index(0, RequestsModel::AgeColumn),
-                                 model->index(model->rowCount() - 1, RequestsModel::ExpiresColumn),
-                                 {Qt::DisplayRole, Qt::ToolTipRole, RequestsModel::SortRole});
+                                model->index(model->rowCount() - 1, RequestsModel::ExpiresColumn),
+                                {Qt::DisplayRole, Qt::ToolTipRole, RequestsModel::SortRole});
         if (!waitForPaint(counter, before))
             std::fprintf(stderr, "bench_console: no paint after the tick\n");
         ticks.push_back(clock.nsecsElapsed() / 1e6);
@@ -238,5 +250,7 @@ int main(int argc, char *argv[])
                 *typeMin, *typeMax, typing.size());
     std::printf("erasing a key, to the repaint: median %.1f ms, min %.1f, max %.1f (%zu keystrokes)\n", median(erasing),
                 *eraseMin, *eraseMax, erasing.size());
+    std::printf("slowest keystroke over all %d runs: %.1f ms, run %d, %s\n", runs, slowestMs, slowestRun,
+                qPrintable(slowestKey));
     return 0;
 }
