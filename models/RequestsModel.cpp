@@ -8,6 +8,9 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include <limits>
+#include <numeric>
+
 namespace gk {
 
 namespace {
@@ -345,8 +348,10 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
         while (first > 0 && m_rows.at(first - 1).gate == gate && !wanted.contains(m_rows.at(first - 1).id))
             --first;
         beginRemoveRows({}, first, row);
+        dropOrder();
         m_rows.remove(first, row - first + 1);
         m_haystacks.remove(first, row - first + 1);
+        m_statusCodes.remove(first, row - first + 1);
         endRemoveRows();
         row = first - 1;
     }
@@ -359,8 +364,10 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
         if (at < 0) {
             added.append(r);
         } else if (!(m_rows.at(at) == r)) {
+            dropOrder();
             m_rows[at] = r;
             m_haystacks[at] = haystackOf(r);
+            m_statusCodes[at] = statusCodeOf(r.status);
             emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
         }
     }
@@ -368,10 +375,14 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
     // Inserts at the end.
     if (!added.isEmpty()) {
         beginInsertRows({}, m_rows.size(), m_rows.size() + added.size() - 1);
+        dropOrder();
         m_rows.append(added);
         m_haystacks.reserve(m_rows.size());
-        for (const AccessRequest &r : std::as_const(added))
+        m_statusCodes.reserve(m_rows.size());
+        for (const AccessRequest &r : std::as_const(added)) {
             m_haystacks.append(haystackOf(r));
+            m_statusCodes.append(statusCodeOf(r.status));
+        }
         endInsertRows();
         rebuildIndex();
     }
@@ -508,6 +519,15 @@ QByteArray RequestsModel::haystackOf(const AccessRequest &r)
     return haystack;
 }
 
+qint8 RequestsModel::statusCodeOf(const QString &status)
+{
+    for (qint8 code = 0; code < qint8(std::size(statusWords)); ++code) {
+        if (status == QLatin1String(statusWords[code]))
+            return code;
+    }
+    return -1;
+}
+
 bool RequestsModel::rowContains(int row, QStringView text) const
 {
     if (text.isEmpty())
@@ -516,23 +536,28 @@ bool RequestsModel::rowContains(int row, QStringView text) const
     if (text != m_statusMatchText) {
         m_statusMatchText = text.toString();
         m_foldedMatchText = m_statusMatchText.toCaseFolded().toUtf8();
-        m_statusMatches.clear();
-        for (const char *word : statusWords) {
-            if (statusText(QLatin1String(word)).contains(text, Qt::CaseInsensitive))
-                m_statusMatches.insert(QLatin1String(word));
+        m_statusMatchBits = 0;
+        for (qint8 code = 0; code < qint8(std::size(statusWords)); ++code) {
+            if (statusText(QLatin1String(statusWords[code])).contains(text, Qt::CaseInsensitive))
+                m_statusMatchBits |= 1u << code;
         }
     }
     if (m_haystacks.at(row).contains(m_foldedMatchText))
         return true;
-    const AccessRequest &r = m_rows.at(row);
-    if (m_statusMatches.contains(r.status))
-        return true;
-    const bool known = std::any_of(std::begin(statusWords), std::end(statusWords),
-                                   [&](const char *word) { return r.status == QLatin1String(word); });
-    return !known && r.status.contains(text, Qt::CaseInsensitive); // an unknown word is shown as it is
+    const qint8 code = m_statusCodes.at(row);
+    if (code >= 0)
+        return m_statusMatchBits & (1u << code);
+    return m_rows.at(row).status.contains(text, Qt::CaseInsensitive); // an unknown word is shown as it is
 }
 
 bool RequestsModel::lessThan(int leftRow, int rightRow, int column) const
+{
+    if (column == m_rankedColumn)
+        return m_ranks.at(leftRow) < m_ranks.at(rightRow);
+    return orderLess(leftRow, rightRow, column);
+}
+
+bool RequestsModel::orderLess(int leftRow, int rightRow, int column) const
 {
     const AccessRequest &left = m_rows.at(leftRow);
     const AccessRequest &right = m_rows.at(rightRow);
@@ -546,8 +571,42 @@ bool RequestsModel::lessThan(int leftRow, int rightRow, int column) const
     case StatusColumn:
         return QString::compare(left.status, right.status, Qt::CaseInsensitive) < 0;
     default:
-        return sortNumber(left, column) < sortNumber(right, column);
+        return orderNumber(left, column) < orderNumber(right, column);
     }
+}
+
+void RequestsModel::prepareOrder(int column) const
+{
+    if (column == m_rankedColumn || column < 0 || column >= ColumnCount)
+        return;
+    const int count = static_cast<int>(m_rows.size());
+    QList<int> order(count);
+    std::iota(order.begin(), order.end(), 0);
+    switch (column) {
+    case RequesterColumn:
+    case GateColumn:
+    case ReasonColumn:
+    case StatusColumn:
+        std::stable_sort(order.begin(), order.end(), [&](int l, int r) { return orderLess(l, r, column); });
+        break;
+    default: {
+        // Numbers: each row's value read once, then sorted as pairs.
+        QList<std::pair<qint64, int>> keyed(count);
+        for (int row = 0; row < count; ++row)
+            keyed[row] = {orderNumber(m_rows.at(row), column), row};
+        std::sort(keyed.begin(), keyed.end());
+        for (int i = 0; i < count; ++i)
+            order[i] = keyed.at(i).second;
+        break;
+    }
+    }
+    // Rows that compare equal share a rank, so that a sort by rank keeps them in the order it finds them.
+    m_ranks.resize(count);
+    for (int i = 0; i < count; ++i) {
+        const bool tied = i > 0 && !orderLess(order.at(i - 1), order.at(i), column);
+        m_ranks[order.at(i)] = tied ? m_ranks.at(order.at(i - 1)) : i;
+    }
+    m_rankedColumn = column;
 }
 
 QString RequestsModel::statusText(const QString &status)
@@ -663,6 +722,19 @@ qint64 RequestsModel::sortNumber(const AccessRequest &r, int column) const
     }
 }
 
+qint64 RequestsModel::orderNumber(const AccessRequest &r, int column) const
+{
+    constexpr qint64 first = std::numeric_limits<qint64>::min();
+    switch (column) {
+    case AgeColumn: // newest first, as the age reads
+        return r.issuedAt.isValid() ? -r.issuedAt.toMSecsSinceEpoch() : first;
+    case ExpiresColumn:
+        return r.expiresAt.isValid() ? r.expiresAt.toMSecsSinceEpoch() : first;
+    default:
+        return sortNumber(r, column); // no time in it
+    }
+}
+
 QVariant RequestsModel::data(const QModelIndex &index, int role) const
 {
     if (!isRow(index))
@@ -685,6 +757,14 @@ QVariant RequestsModel::data(const QModelIndex &index, int role) const
         return {};
     case SortRole:
         return sortData(r, index.column());
+    case OrderRole:
+        switch (index.column()) {
+        case AgeColumn:
+        case ExpiresColumn:
+            return orderNumber(r, index.column());
+        default:
+            return sortData(r, index.column());
+        }
     default:
         for (const FieldRole &field : fieldRoles) {
             if (field.role == role)
@@ -724,6 +804,7 @@ QHash<int, QByteArray> RequestsModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
     names.insert(SortRole, "sortValue");
+    names.insert(OrderRole, "orderValue");
     for (const FieldRole &field : fieldRoles)
         names.insert(field.role, field.name);
     return names;

@@ -62,6 +62,10 @@ public:
         RequiredApprovalsRole,
         HaveApprovedRole,
         ApproversRole,
+        // Orders the rows of a column as SortRole does, with values that do not change as time passes: age by the time
+        // the request was made (newest first), expires-in by the expiry time. A request without that time sorts first.
+        // RequestsProxyModel sorts by it, so the one-second tick (which changes SortRole, not this) does not re-sort.
+        OrderRole,
     };
 
     struct GateInfo
@@ -113,9 +117,13 @@ public:
     // ignoring case: what RequestsProxyModel filters by. Searches a case-folded copy of the text fields kept per row,
     // without a QVariant or an allocation per row.
     bool rowContains(int row, QStringView text) const;
-    // Whether the request at leftRow sorts before the one at rightRow by column, as SortRole values compare
-    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by.
+    // Whether the request at leftRow sorts before the one at rightRow by column, as OrderRole values compare
+    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by. Compares two
+    // integers when prepareOrder(column) has ranked the rows and they have not changed since.
     bool lessThan(int leftRow, int rightRow, int column) const;
+    // Ranks every row by column once (a sort of the whole table), so that lessThan by that column compares ranks
+    // until a row is inserted, removed or updated. What RequestsProxyModel calls before it sorts the whole table.
+    void prepareOrder(int column) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -159,6 +167,12 @@ private:
     QVariant displayData(const AccessRequest &r, int column) const;
     QVariant sortData(const AccessRequest &r, int column) const;
     qint64 sortNumber(const AccessRequest &r, int column) const;
+    // The OrderRole value of a numeric column (0 for the others).
+    qint64 orderNumber(const AccessRequest &r, int column) const;
+    bool orderLess(int leftRow, int rightRow, int column) const;
+    // The index of a status word in the known words, or -1.
+    static qint8 statusCodeOf(const QString &status);
+    void dropOrder() { m_rankedColumn = -1; }
     // What rowContains searches, case-folded UTF-8: requester, gate, reason and id, one per line.
     static QByteArray haystackOf(const AccessRequest &r);
 
@@ -180,6 +194,10 @@ private:
     QList<GateInfo> m_gates;
     QList<AccessRequest> m_rows;
     QList<QByteArray> m_haystacks; // haystackOf each row, in step with m_rows
+    QList<qint8> m_statusCodes;    // statusCodeOf each row, in step with m_rows
+    // prepareOrder: the column the rows are ranked by (-1: none, or rows changed since), and each row's rank.
+    mutable int m_rankedColumn = -1;
+    mutable QList<int> m_ranks;
     QHash<QString, int> m_rowByKey;
     int m_pendingCount = 0;
     QString m_error;
@@ -187,10 +205,11 @@ private:
     QString m_shownError;
     bool m_shownLive = false;
     bool m_loadedOnce = false;
-    // rowContains: the last text asked for, case-folded, and the status words whose text as shown contains it.
+    // rowContains: the last text asked for, case-folded, and the known status words whose text as shown contains it
+    // (bit n for word n).
     mutable QString m_statusMatchText;
     mutable QByteArray m_foldedMatchText;
-    mutable QSet<QString> m_statusMatches;
+    mutable quint32 m_statusMatchBits = 0;
 };
 
 } // namespace gk

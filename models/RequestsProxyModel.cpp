@@ -6,7 +6,7 @@ namespace gk {
 
 RequestsProxyModel::RequestsProxyModel(QObject *parent) : QSortFilterProxyModel(parent)
 {
-    setSortRole(RequestsModel::SortRole);
+    setSortRole(RequestsModel::OrderRole);
     setFilterKeyColumn(-1);
     setFilterCaseSensitivity(Qt::CaseInsensitive);
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -21,11 +21,24 @@ void RequestsProxyModel::setSourceModel(QAbstractItemModel *sourceModel)
     QSortFilterProxyModel::setSourceModel(sourceModel);
 }
 
+void RequestsProxyModel::sort(int column, Qt::SortOrder order)
+{
+    prepareOrder(column);
+    QSortFilterProxyModel::sort(column, order);
+}
+
+void RequestsProxyModel::prepareOrder(int column) const
+{
+    if (m_requests && column >= 0 && sortRole() == RequestsModel::OrderRole)
+        m_requests->prepareOrder(column);
+}
+
 void RequestsProxyModel::setStatusFilter(const QString &status)
 {
     if (status == m_status)
         return;
     m_status = status;
+    prepareOrder(sortColumn());
     invalidate();
 }
 
@@ -34,6 +47,7 @@ void RequestsProxyModel::setFilterText(const QString &text)
     if (text == m_text)
         return;
     m_text = text;
+    prepareOrder(sortColumn());
     invalidate();
 }
 
@@ -57,7 +71,7 @@ namespace gk {
 bool RequestsProxyModel::lessThan(const QModelIndex &sourceLeft, const QModelIndex &sourceRight) const
 {
     if (m_requests && sourceLeft.model() == m_requests && sourceRight.model() == m_requests &&
-        sortRole() == RequestsModel::SortRole)
+        sortRole() == RequestsModel::OrderRole)
         return m_requests->lessThan(sourceLeft.row(), sourceRight.row(), sourceLeft.column());
     return QSortFilterProxyModel::lessThan(sourceLeft, sourceRight);
 }

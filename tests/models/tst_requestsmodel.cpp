@@ -296,17 +296,21 @@ private slots:
         proxy.setStatusFilter(QString());
         proxy.setFilterText(QString());
         QCOMPARE(proxy.rowCount(), 3);
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), id); // still by approvals
         // QSortFilterProxyModel's own expression still applies on top, to every column.
         proxy.setFilterFixedString(QStringLiteral("HOTFIX"));
         QCOMPARE(proxy.rowCount(), 1);
         proxy.setFilterFixedString(QString());
         QCOMPARE(proxy.rowCount(), 3);
 
-        // The countdown ticks without any server call.
+        // The countdown ticks without any server call; a table sorted by age keeps its order.
+        proxy.sort(RequestsModel::AgeColumn, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), own);
         model.setTickIntervalMs(50);
         QSignalSpy ticks(&model, &QAbstractItemModel::dataChanged);
         QVERIFY(ticks.wait(1000));
         QCOMPARE(ticks.constFirst().at(0).toModelIndex().column(), int(RequestsModel::AgeColumn));
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), own);
         model.stop();
     }
 
