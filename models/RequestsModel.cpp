@@ -464,6 +464,13 @@ void RequestsModel::tick()
 
 // ---- the table ------------------------------------------------------------------------------------------------
 
+QModelIndex RequestsModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= m_rows.size() || column >= ColumnCount)
+        return {};
+    return createIndex(row, column);
+}
+
 int RequestsModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());

@@ -125,6 +125,9 @@ public:
     // until a row is inserted, removed or updated. What RequestsProxyModel calls before it sorts the whole table.
     void prepareOrder(int column) const;
 
+    // As QAbstractTableModel's, without its virtual calls to rowCount and columnCount: a sort of the whole table asks
+    // for two indexes per comparison.
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

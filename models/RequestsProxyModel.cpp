@@ -7,6 +7,8 @@ namespace gk {
 RequestsProxyModel::RequestsProxyModel(QObject *parent) : QSortFilterProxyModel(parent)
 {
     setSortRole(RequestsModel::OrderRole);
+    connect(this, &QSortFilterProxyModel::sortRoleChanged, this,
+            [this](int role) { m_byOrderRole = role == RequestsModel::OrderRole; });
     setFilterKeyColumn(-1);
     setFilterCaseSensitivity(Qt::CaseInsensitive);
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -29,7 +31,7 @@ void RequestsProxyModel::sort(int column, Qt::SortOrder order)
 
 void RequestsProxyModel::prepareOrder(int column) const
 {
-    if (m_requests && column >= 0 && sortRole() == RequestsModel::OrderRole)
+    if (m_byOrderRole && m_requests && column >= 0)
         m_requests->prepareOrder(column);
 }
 
@@ -70,8 +72,7 @@ namespace gk {
 
 bool RequestsProxyModel::lessThan(const QModelIndex &sourceLeft, const QModelIndex &sourceRight) const
 {
-    if (m_requests && sourceLeft.model() == m_requests && sourceRight.model() == m_requests &&
-        sortRole() == RequestsModel::OrderRole)
+    if (m_byOrderRole && m_requests && sourceLeft.model() == m_requests && sourceRight.model() == m_requests)
         return m_requests->lessThan(sourceLeft.row(), sourceRight.row(), sourceLeft.column());
     return QSortFilterProxyModel::lessThan(sourceLeft, sourceRight);
 }

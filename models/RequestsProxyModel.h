@@ -44,6 +44,7 @@ private:
     void prepareOrder(int column) const;
 
     const RequestsModel *m_requests = nullptr; // the source model, when it is a RequestsModel
+    bool m_byOrderRole = true;                 // sortRole() is RequestsModel::OrderRole
     QString m_status;
     QString m_text;
 };
