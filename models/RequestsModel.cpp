@@ -559,61 +559,67 @@ bool RequestsModel::rowContains(int row, QStringView text) const
 
 bool RequestsModel::lessThan(int leftRow, int rightRow, int column) const
 {
+    if (column != m_rankedColumn && ++m_unrankedComparisons > m_rows.size())
+        rankRows(column);
     if (column == m_rankedColumn)
         return m_ranks.at(leftRow) < m_ranks.at(rightRow);
     return orderLess(leftRow, rightRow, column);
+}
+
+auto RequestsModel::orderText(int column) -> const QString *(*)(const AccessRequest &)
+{
+    switch (column) {
+    case RequesterColumn:
+        return [](const AccessRequest &r) { return &r.requester; };
+    case GateColumn:
+        return [](const AccessRequest &r) { return &r.gate; };
+    case ReasonColumn:
+        return [](const AccessRequest &r) { return &r.reason; };
+    case StatusColumn:
+        return [](const AccessRequest &r) { return &r.status; };
+    default:
+        return nullptr;
+    }
 }
 
 bool RequestsModel::orderLess(int leftRow, int rightRow, int column) const
 {
     const AccessRequest &left = m_rows.at(leftRow);
     const AccessRequest &right = m_rows.at(rightRow);
-    switch (column) {
-    case RequesterColumn:
-        return QString::compare(left.requester, right.requester, Qt::CaseInsensitive) < 0;
-    case GateColumn:
-        return QString::compare(left.gate, right.gate, Qt::CaseInsensitive) < 0;
-    case ReasonColumn:
-        return QString::compare(left.reason, right.reason, Qt::CaseInsensitive) < 0;
-    case StatusColumn:
-        return QString::compare(left.status, right.status, Qt::CaseInsensitive) < 0;
-    default:
-        return orderNumber(left, column) < orderNumber(right, column);
-    }
+    if (const auto text = orderText(column))
+        return QString::compare(*text(left), *text(right), Qt::CaseInsensitive) < 0;
+    return orderNumber(left, column) < orderNumber(right, column);
 }
 
-void RequestsModel::prepareOrder(int column) const
+void RequestsModel::rankRows(int column) const
 {
     if (column == m_rankedColumn || column < 0 || column >= ColumnCount)
         return;
     const int count = static_cast<int>(m_rows.size());
-    QList<int> order(count);
-    std::iota(order.begin(), order.end(), 0);
-    switch (column) {
-    case RequesterColumn:
-    case GateColumn:
-    case ReasonColumn:
-    case StatusColumn:
-        std::stable_sort(order.begin(), order.end(), [&](int l, int r) { return orderLess(l, r, column); });
-        break;
-    default: {
-        // Numbers: each row's value read once, then sorted as pairs.
+    // Each row's value read once, then sorted as (value, row) pairs; rows of equal value share a rank, so that a sort
+    // by rank keeps them in the order it finds them.
+    const auto rankBy = [&](auto keyed) {
+        std::sort(keyed.begin(), keyed.end());
+        m_ranks.resize(count);
+        for (int i = 0; i < count; ++i) {
+            const bool tied = i > 0 && keyed.at(i - 1).first == keyed.at(i).first;
+            m_ranks[keyed.at(i).second] = tied ? m_ranks.at(keyed.at(i - 1).second) : i;
+        }
+    };
+    if (const QString *(*text)(const AccessRequest &) = orderText(column)) {
+        // Text ignoring case: case-folded once per row, then compared as it is.
+        QList<std::pair<QString, int>> keyed(count);
+        for (int row = 0; row < count; ++row)
+            keyed[row] = {text(m_rows.at(row))->toCaseFolded(), row};
+        rankBy(std::move(keyed));
+    } else {
         QList<std::pair<qint64, int>> keyed(count);
         for (int row = 0; row < count; ++row)
             keyed[row] = {orderNumber(m_rows.at(row), column), row};
-        std::sort(keyed.begin(), keyed.end());
-        for (int i = 0; i < count; ++i)
-            order[i] = keyed.at(i).second;
-        break;
-    }
-    }
-    // Rows that compare equal share a rank, so that a sort by rank keeps them in the order it finds them.
-    m_ranks.resize(count);
-    for (int i = 0; i < count; ++i) {
-        const bool tied = i > 0 && !orderLess(order.at(i - 1), order.at(i), column);
-        m_ranks[order.at(i)] = tied ? m_ranks.at(order.at(i - 1)) : i;
+        rankBy(std::move(keyed));
     }
     m_rankedColumn = column;
+    m_unrankedComparisons = 0;
 }
 
 QString RequestsModel::statusText(const QString &status)

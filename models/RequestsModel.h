@@ -118,12 +118,10 @@ public:
     // without a QVariant or an allocation per row.
     bool rowContains(int row, QStringView text) const;
     // Whether the request at leftRow sorts before the one at rightRow by column, as OrderRole values compare
-    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by. Compares two
-    // integers when prepareOrder(column) has ranked the rows and they have not changed since.
+    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by. Once more
+    // comparisons by a column have been asked for than there are rows (a sort of many rows), ranks every row by that
+    // column, and then compares two ranks until a row is inserted, removed or updated.
     bool lessThan(int leftRow, int rightRow, int column) const;
-    // Ranks every row by column once (a sort of the whole table), so that lessThan by that column compares ranks
-    // until a row is inserted, removed or updated. What RequestsProxyModel calls before it sorts the whole table.
-    void prepareOrder(int column) const;
 
     // As QAbstractTableModel's, without its virtual calls to rowCount and columnCount: a sort of the whole table asks
     // for two indexes per comparison.
@@ -173,9 +171,16 @@ private:
     // The OrderRole value of a numeric column (0 for the others).
     qint64 orderNumber(const AccessRequest &r, int column) const;
     bool orderLess(int leftRow, int rightRow, int column) const;
+    // The field a text column orders by, or nullptr for a numeric column.
+    static auto orderText(int column) -> const QString *(*)(const AccessRequest &);
     // The index of a status word in the known words, or -1.
     static qint8 statusCodeOf(const QString &status);
-    void dropOrder() { m_rankedColumn = -1; }
+    void rankRows(int column) const;
+    void dropOrder()
+    {
+        m_rankedColumn = -1;
+        m_unrankedComparisons = 0;
+    }
     // What rowContains searches, case-folded UTF-8: requester, gate, reason and id, one per line.
     static QByteArray haystackOf(const AccessRequest &r);
 
@@ -198,9 +203,11 @@ private:
     QList<AccessRequest> m_rows;
     QList<QByteArray> m_haystacks; // haystackOf each row, in step with m_rows
     QList<qint8> m_statusCodes;    // statusCodeOf each row, in step with m_rows
-    // prepareOrder: the column the rows are ranked by (-1: none, or rows changed since), and each row's rank.
+    // lessThan: the column the rows are ranked by (-1: none, or rows changed since), each row's rank, and the
+    // comparisons made without ranks since then.
     mutable int m_rankedColumn = -1;
     mutable QList<int> m_ranks;
+    mutable qsizetype m_unrankedComparisons = 0;
     QHash<QString, int> m_rowByKey;
     int m_pendingCount = 0;
     QString m_error;

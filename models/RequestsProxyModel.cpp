@@ -23,24 +23,11 @@ void RequestsProxyModel::setSourceModel(QAbstractItemModel *sourceModel)
     QSortFilterProxyModel::setSourceModel(sourceModel);
 }
 
-void RequestsProxyModel::sort(int column, Qt::SortOrder order)
-{
-    prepareOrder(column);
-    QSortFilterProxyModel::sort(column, order);
-}
-
-void RequestsProxyModel::prepareOrder(int column) const
-{
-    if (m_byOrderRole && m_requests && column >= 0)
-        m_requests->prepareOrder(column);
-}
-
 void RequestsProxyModel::setStatusFilter(const QString &status)
 {
     if (status == m_status)
         return;
     m_status = status;
-    prepareOrder(sortColumn());
     invalidate();
 }
 
@@ -49,7 +36,6 @@ void RequestsProxyModel::setFilterText(const QString &text)
     if (text == m_text)
         return;
     m_text = text;
-    prepareOrder(sortColumn());
     invalidate();
 }
 

@@ -13,10 +13,10 @@ class RequestsModel;
 // keystroke in the filter stays quick with 100,000 rows; they apply only when the source model is a RequestsModel,
 // whose rows are then also compared in place (RequestsModel::lessThan). A change of either filter re-sorts the rows
 // kept in one pass (a layout change) rather than removing and inserting them run by run: with rows scattered over a
-// long table, thousands of runs each cost the view a pass over all its rows. Before such a pass, and before a sort, the
-// source model ranks its rows by the sort column (RequestsModel::prepareOrder) unless it already has, so that the sort
-// of up to every row compares integers. The order role does not change as time passes, so the model's tick over the
-// age and expiry columns (which changes SortRole, not OrderRole) leaves the order alone without comparing rows.
+// long table, thousands of runs each cost the view a pass over all its rows; the source model ranks its rows by the
+// sort column when many are sorted, so that such a pass compares integers. The order role does not change as time
+// passes, so the model's tick over the age and expiry columns (which changes SortRole, not OrderRole) leaves the order
+// alone without comparing rows.
 class RequestsProxyModel final : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -34,15 +34,12 @@ public:
     void setFilterText(const QString &text);
 
     void setSourceModel(QAbstractItemModel *sourceModel) override;
-    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
     bool lessThan(const QModelIndex &sourceLeft, const QModelIndex &sourceRight) const override;
 
 private:
-    void prepareOrder(int column) const;
-
     const RequestsModel *m_requests = nullptr; // the source model, when it is a RequestsModel
     bool m_byOrderRole = true;                 // sortRole() is RequestsModel::OrderRole
     QString m_status;
