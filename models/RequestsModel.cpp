@@ -348,7 +348,8 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
         while (first > 0 && m_rows.at(first - 1).gate == gate && !wanted.contains(m_rows.at(first - 1).id))
             --first;
         beginRemoveRows({}, first, row);
-        dropOrder();
+        if (m_rankedColumn >= 0) // the rows left keep their order
+            m_ranks.remove(first, row - first + 1);
         m_rows.remove(first, row - first + 1);
         m_haystacks.remove(first, row - first + 1);
         m_statusCodes.remove(first, row - first + 1);
@@ -364,7 +365,8 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
         if (at < 0) {
             added.append(r);
         } else if (!(m_rows.at(at) == r)) {
-            dropOrder();
+            if (m_rankedColumn >= 0 && orderCompare(m_rows.at(at), r, m_rankedColumn) != 0)
+                dropOrder();
             m_rows[at] = r;
             m_haystacks[at] = haystackOf(r);
             m_statusCodes[at] = statusCodeOf(r.status);
@@ -563,7 +565,7 @@ bool RequestsModel::lessThan(int leftRow, int rightRow, int column) const
         rankRows(column);
     if (column == m_rankedColumn)
         return m_ranks.at(leftRow) < m_ranks.at(rightRow);
-    return orderLess(leftRow, rightRow, column);
+    return orderCompare(m_rows.at(leftRow), m_rows.at(rightRow), column) < 0;
 }
 
 auto RequestsModel::orderText(int column) -> const QString *(*)(const AccessRequest &)
@@ -582,13 +584,13 @@ auto RequestsModel::orderText(int column) -> const QString *(*)(const AccessRequ
     }
 }
 
-bool RequestsModel::orderLess(int leftRow, int rightRow, int column) const
+int RequestsModel::orderCompare(const AccessRequest &left, const AccessRequest &right, int column) const
 {
-    const AccessRequest &left = m_rows.at(leftRow);
-    const AccessRequest &right = m_rows.at(rightRow);
     if (const auto text = orderText(column))
-        return QString::compare(*text(left), *text(right), Qt::CaseInsensitive) < 0;
-    return orderNumber(left, column) < orderNumber(right, column);
+        return QString::compare(*text(left), *text(right), Qt::CaseInsensitive);
+    const qint64 leftNumber = orderNumber(left, column);
+    const qint64 rightNumber = orderNumber(right, column);
+    return leftNumber < rightNumber ? -1 : (leftNumber > rightNumber ? 1 : 0);
 }
 
 void RequestsModel::rankRows(int column) const

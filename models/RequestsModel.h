@@ -120,7 +120,7 @@ public:
     // Whether the request at leftRow sorts before the one at rightRow by column, as OrderRole values compare
     // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by. Once more
     // comparisons by a column have been asked for than there are rows (a sort of many rows), ranks every row by that
-    // column, and then compares two ranks until a row is inserted, removed or updated.
+    // column, and then compares two ranks until a row is inserted or a row's value in that column changes.
     bool lessThan(int leftRow, int rightRow, int column) const;
 
     // As QAbstractTableModel's, without its virtual calls to rowCount and columnCount: a sort of the whole table asks
@@ -170,7 +170,8 @@ private:
     qint64 sortNumber(const AccessRequest &r, int column) const;
     // The OrderRole value of a numeric column (0 for the others).
     qint64 orderNumber(const AccessRequest &r, int column) const;
-    bool orderLess(int leftRow, int rightRow, int column) const;
+    // Below, equal to or above zero as left orders before, with or after right by column.
+    int orderCompare(const AccessRequest &left, const AccessRequest &right, int column) const;
     // The field a text column orders by, or nullptr for a numeric column.
     static auto orderText(int column) -> const QString *(*)(const AccessRequest &);
     // The index of a status word in the known words, or -1.
@@ -203,8 +204,8 @@ private:
     QList<AccessRequest> m_rows;
     QList<QByteArray> m_haystacks; // haystackOf each row, in step with m_rows
     QList<qint8> m_statusCodes;    // statusCodeOf each row, in step with m_rows
-    // lessThan: the column the rows are ranked by (-1: none, or rows changed since), each row's rank, and the
-    // comparisons made without ranks since then.
+    // lessThan: the column the rows are ranked by (-1: none, or rows inserted or re-ordered since), each row's rank,
+    // and the comparisons made without ranks since then.
     mutable int m_rankedColumn = -1;
     mutable QList<int> m_ranks;
     mutable qsizetype m_unrankedComparisons = 0;
