@@ -377,7 +377,13 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
     // Inserts at the end.
     if (!added.isEmpty()) {
         beginInsertRows({}, m_rows.size(), m_rows.size() + added.size() - 1);
-        dropOrder();
+        // One new request (the usual live change) takes a rank between its neighbours; more drop the ranks.
+        const std::optional<int> rank =
+            added.size() == 1 && m_rankedColumn >= 0 ? rankAmongRows(added.constFirst()) : std::nullopt;
+        if (rank)
+            m_ranks.append(*rank);
+        else
+            dropOrder();
         m_rows.append(added);
         m_haystacks.reserve(m_rows.size());
         m_statusCodes.reserve(m_rows.size());
@@ -598,14 +604,15 @@ void RequestsModel::rankRows(int column) const
     if (column == m_rankedColumn || column < 0 || column >= ColumnCount)
         return;
     const int count = static_cast<int>(m_rows.size());
+    const int gap = count < std::numeric_limits<int>::max() / rankGap ? rankGap : 1;
     // Each row's value read once, then sorted as (value, row) pairs; rows of equal value share a rank, so that a sort
-    // by rank keeps them in the order it finds them.
+    // by rank keeps them in the order it finds them. Ranks leave room between them for rows inserted later.
     const auto rankBy = [&](auto keyed) {
         std::sort(keyed.begin(), keyed.end());
         m_ranks.resize(count);
         for (int i = 0; i < count; ++i) {
             const bool tied = i > 0 && keyed.at(i - 1).first == keyed.at(i).first;
-            m_ranks[keyed.at(i).second] = tied ? m_ranks.at(keyed.at(i - 1).second) : i;
+            m_ranks[keyed.at(i).second] = tied ? m_ranks.at(keyed.at(i - 1).second) : i * gap;
         }
     };
     if (const QString *(*text)(const AccessRequest &) = orderText(column)) {
@@ -622,6 +629,28 @@ void RequestsModel::rankRows(int column) const
     }
     m_rankedColumn = column;
     m_unrankedComparisons = 0;
+}
+
+std::optional<int> RequestsModel::rankAmongRows(const AccessRequest &request) const
+{
+    const int count = static_cast<int>(m_rows.size());
+    if (count == 0)
+        return 0;
+    QList<int> byRank(count);
+    std::iota(byRank.begin(), byRank.end(), 0);
+    std::sort(byRank.begin(), byRank.end(), [&](int l, int r) { return m_ranks.at(l) < m_ranks.at(r); });
+    const auto after = std::upper_bound(byRank.cbegin(), byRank.cend(), request, [&](const AccessRequest &r, int row) {
+        return orderCompare(r, m_rows.at(row), m_rankedColumn) < 0;
+    });
+    if (after != byRank.cbegin() && orderCompare(m_rows.at(*(after - 1)), request, m_rankedColumn) == 0)
+        return m_ranks.at(*(after - 1)); // tied with the row before
+    const qint64 below =
+        after == byRank.cbegin() ? qint64(m_ranks.at(byRank.constFirst())) - 2 * rankGap : m_ranks.at(*(after - 1));
+    const qint64 above = after == byRank.cend() ? below + 2 * rankGap : m_ranks.at(*after);
+    const qint64 rank = below + (above - below) / 2;
+    if (above - below < 2 || rank <= std::numeric_limits<int>::min() || rank >= std::numeric_limits<int>::max())
+        return std::nullopt;
+    return static_cast<int>(rank);
 }
 
 QString RequestsModel::statusText(const QString &status)

@@ -120,7 +120,8 @@ public:
     // Whether the request at leftRow sorts before the one at rightRow by column, as OrderRole values compare
     // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by. Once more
     // comparisons by a column have been asked for than there are rows (a sort of many rows), ranks every row by that
-    // column, and then compares two ranks until a row is inserted or a row's value in that column changes.
+    // column, and then compares two ranks until several rows are inserted at once or a row's value in that column
+    // changes.
     bool lessThan(int leftRow, int rightRow, int column) const;
 
     // As QAbstractTableModel's, without its virtual calls to rowCount and columnCount: a sort of the whole table asks
@@ -177,6 +178,10 @@ private:
     // The index of a status word in the known words, or -1.
     static qint8 statusCodeOf(const QString &status);
     void rankRows(int column) const;
+    // The rank a new request takes among the ranked rows, between its neighbours in their order; nullopt when no rank
+    // is left between them.
+    std::optional<int> rankAmongRows(const AccessRequest &request) const;
+    static constexpr int rankGap = 256; // between the ranks rankRows gives
     void dropOrder()
     {
         m_rankedColumn = -1;

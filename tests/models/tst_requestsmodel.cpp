@@ -435,6 +435,19 @@ private slots:
             proxy.setFilterText(QStringLiteral("u"));
             proxy.setFilterText(QString());
             QVERIFY(ordered(column));
+            for (const char *requester : {"mmm", "AAA", "zzz", "user5"}) { // one by one, each ranked among the others
+                gk::AccessRequest r = requests.at(0);
+                r.id = QStringLiteral("new-") + QLatin1String(requester);
+                r.requester = QLatin1String(requester);
+                r.issuedAt = now.addSecs(-(changed.size() * 7) % 60);
+                r.numApprovals = changed.size() % 4;
+                changed.append(r);
+                model.applyGate(QStringLiteral("gate"), changed);
+                QVERIFY(ordered(column));
+                proxy.setFilterText(QStringLiteral("u"));
+                proxy.setFilterText(QString());
+                QVERIFY(ordered(column));
+            }
             changed.append(requests.mid(20, 5)); // back, at the end of the model
             model.applyGate(QStringLiteral("gate"), changed);
             QVERIFY(ordered(column));
