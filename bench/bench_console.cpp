@@ -3,7 +3,8 @@
 //   - the resident memory (VmRSS) before and after the rows are loaded and painted;
 //   - for every keystroke typed into the filter field (the query, then Backspace until it is empty), the time from
 //     the key press to the end of the table's next paint;
-//   - the same for the query's first key and Backspace after a re-list has updated one request;
+//   - the same for the query's first key and Backspace after a re-list has updated one request, and after one that
+//     has added one;
 //   - the model's one-second tick over the age and expiry columns of every row, to the repaint.
 //
 //   bench_console [--rows N] [--query TEXT] [--runs R] [--sort COLUMN]
@@ -250,6 +251,23 @@ int main(int argc, char *argv[])
         keystroke(query.at(0).toLatin1(), afterUpdate);
         keystroke(0, afterUpdate);
     }
+    // The same after a re-list that adds one request (a copy of another, made now).
+    std::vector<double> afterInsert;
+    QList<AccessRequest> added;
+    phase = ", after a request was added";
+    for (run = 0; run < runs && !query.isEmpty(); ++run) {
+        QList<AccessRequest> relisted = syntheticRequests(rows, now);
+        AccessRequest r = relisted.at((run * 7919) % rows);
+        r.id = QStringLiteral("added-%1").arg(run);
+        r.issuedAt = QDateTime::currentDateTimeUtc();
+        added.append(r);
+        relisted.append(added);
+        view.model()->applyGate(QStringLiteral("gate"), relisted);
+        relisted.clear();
+        QTest::qWait(50);
+        keystroke(query.at(0).toLatin1(), afterInsert);
+        keystroke(0, afterInsert);
+    }
     // What the model's one-second tick does to the age and expiry columns of every row (RequestsModel::tick emits
     // this signal itself; it is emitted here the same way, since the tick runs only against a server).
     std::vector<double> ticks;
@@ -279,6 +297,12 @@ int main(int argc, char *argv[])
         std::printf("after a row update, the first key and Backspace: median %.1f ms, min %.1f, max %.1f (%zu "
                     "keystrokes)\n",
                     median(afterUpdate), *updateMin, *updateMax, afterUpdate.size());
+    }
+    if (!afterInsert.empty()) {
+        const auto [insertMin, insertMax] = std::minmax_element(afterInsert.cbegin(), afterInsert.cend());
+        std::printf("after a request was added, the first key and Backspace: median %.1f ms, min %.1f, max %.1f (%zu "
+                    "keystrokes)\n",
+                    median(afterInsert), *insertMin, *insertMax, afterInsert.size());
     }
     std::printf("slowest keystroke over all %d runs: %.1f ms, run %d, %s\n", runs, slowestMs, slowestRun,
                 qPrintable(slowestKey));
