@@ -209,8 +209,8 @@ private:
     QList<AccessRequest> m_rows;
     QList<QByteArray> m_haystacks; // haystackOf each row, in step with m_rows
     QList<qint8> m_statusCodes;    // statusCodeOf each row, in step with m_rows
-    // lessThan: the column the rows are ranked by (-1: none, or rows inserted or re-ordered since), each row's rank,
-    // and the comparisons made without ranks since then.
+    // lessThan: the column the rows are ranked by (-1: none, or dropped since by several rows inserted at once or a
+    // change of a row's value in that column), each row's rank, and the comparisons made without ranks since then.
     mutable int m_rankedColumn = -1;
     mutable QList<int> m_ranks;
     mutable qsizetype m_unrankedComparisons = 0;
