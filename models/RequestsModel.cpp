@@ -8,6 +8,9 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include <limits>
+#include <numeric>
+
 namespace gk {
 
 namespace {
@@ -345,8 +348,11 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
         while (first > 0 && m_rows.at(first - 1).gate == gate && !wanted.contains(m_rows.at(first - 1).id))
             --first;
         beginRemoveRows({}, first, row);
+        if (m_rankedColumn >= 0) // the rows left keep their order
+            m_ranks.remove(first, row - first + 1);
         m_rows.remove(first, row - first + 1);
         m_haystacks.remove(first, row - first + 1);
+        m_statusCodes.remove(first, row - first + 1);
         endRemoveRows();
         row = first - 1;
     }
@@ -359,8 +365,11 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
         if (at < 0) {
             added.append(r);
         } else if (!(m_rows.at(at) == r)) {
+            if (m_rankedColumn >= 0 && orderCompare(m_rows.at(at), r, m_rankedColumn) != 0)
+                dropOrder();
             m_rows[at] = r;
             m_haystacks[at] = haystackOf(r);
+            m_statusCodes[at] = statusCodeOf(r.status);
             emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
         }
     }
@@ -368,10 +377,20 @@ void RequestsModel::applyGate(const QString &gate, const QList<AccessRequest> &r
     // Inserts at the end.
     if (!added.isEmpty()) {
         beginInsertRows({}, m_rows.size(), m_rows.size() + added.size() - 1);
+        // One new request (the usual live change) takes a rank between its neighbours; more drop the ranks.
+        const std::optional<int> rank =
+            added.size() == 1 && m_rankedColumn >= 0 ? rankAmongRows(added.constFirst()) : std::nullopt;
+        if (rank)
+            m_ranks.append(*rank);
+        else
+            dropOrder();
         m_rows.append(added);
         m_haystacks.reserve(m_rows.size());
-        for (const AccessRequest &r : std::as_const(added))
+        m_statusCodes.reserve(m_rows.size());
+        for (const AccessRequest &r : std::as_const(added)) {
             m_haystacks.append(haystackOf(r));
+            m_statusCodes.append(statusCodeOf(r.status));
+        }
         endInsertRows();
         rebuildIndex();
     }
@@ -453,6 +472,13 @@ void RequestsModel::tick()
 
 // ---- the table ------------------------------------------------------------------------------------------------
 
+QModelIndex RequestsModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= m_rows.size() || column >= ColumnCount)
+        return {};
+    return createIndex(row, column);
+}
+
 int RequestsModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
@@ -508,6 +534,15 @@ QByteArray RequestsModel::haystackOf(const AccessRequest &r)
     return haystack;
 }
 
+qint8 RequestsModel::statusCodeOf(const QString &status)
+{
+    for (qint8 code = 0; code < qint8(std::size(statusWords)); ++code) {
+        if (status == QLatin1String(statusWords[code]))
+            return code;
+    }
+    return -1;
+}
+
 bool RequestsModel::rowContains(int row, QStringView text) const
 {
     if (text.isEmpty())
@@ -516,38 +551,106 @@ bool RequestsModel::rowContains(int row, QStringView text) const
     if (text != m_statusMatchText) {
         m_statusMatchText = text.toString();
         m_foldedMatchText = m_statusMatchText.toCaseFolded().toUtf8();
-        m_statusMatches.clear();
-        for (const char *word : statusWords) {
-            if (statusText(QLatin1String(word)).contains(text, Qt::CaseInsensitive))
-                m_statusMatches.insert(QLatin1String(word));
+        m_statusMatchBits = 0;
+        for (qint8 code = 0; code < qint8(std::size(statusWords)); ++code) {
+            if (statusText(QLatin1String(statusWords[code])).contains(text, Qt::CaseInsensitive))
+                m_statusMatchBits |= 1u << code;
         }
     }
     if (m_haystacks.at(row).contains(m_foldedMatchText))
         return true;
-    const AccessRequest &r = m_rows.at(row);
-    if (m_statusMatches.contains(r.status))
-        return true;
-    const bool known = std::any_of(std::begin(statusWords), std::end(statusWords),
-                                   [&](const char *word) { return r.status == QLatin1String(word); });
-    return !known && r.status.contains(text, Qt::CaseInsensitive); // an unknown word is shown as it is
+    const qint8 code = m_statusCodes.at(row);
+    if (code >= 0)
+        return m_statusMatchBits & (1u << code);
+    return m_rows.at(row).status.contains(text, Qt::CaseInsensitive); // an unknown word is shown as it is
 }
 
 bool RequestsModel::lessThan(int leftRow, int rightRow, int column) const
 {
-    const AccessRequest &left = m_rows.at(leftRow);
-    const AccessRequest &right = m_rows.at(rightRow);
+    if (column != m_rankedColumn && ++m_unrankedComparisons > m_rows.size())
+        rankRows(column);
+    if (column == m_rankedColumn)
+        return m_ranks.at(leftRow) < m_ranks.at(rightRow);
+    return orderCompare(m_rows.at(leftRow), m_rows.at(rightRow), column) < 0;
+}
+
+auto RequestsModel::orderText(int column) -> const QString *(*)(const AccessRequest &)
+{
     switch (column) {
     case RequesterColumn:
-        return QString::compare(left.requester, right.requester, Qt::CaseInsensitive) < 0;
+        return [](const AccessRequest &r) { return &r.requester; };
     case GateColumn:
-        return QString::compare(left.gate, right.gate, Qt::CaseInsensitive) < 0;
+        return [](const AccessRequest &r) { return &r.gate; };
     case ReasonColumn:
-        return QString::compare(left.reason, right.reason, Qt::CaseInsensitive) < 0;
+        return [](const AccessRequest &r) { return &r.reason; };
     case StatusColumn:
-        return QString::compare(left.status, right.status, Qt::CaseInsensitive) < 0;
+        return [](const AccessRequest &r) { return &r.status; };
     default:
-        return sortNumber(left, column) < sortNumber(right, column);
+        return nullptr;
     }
+}
+
+int RequestsModel::orderCompare(const AccessRequest &left, const AccessRequest &right, int column) const
+{
+    if (const auto text = orderText(column))
+        return QString::compare(*text(left), *text(right), Qt::CaseInsensitive);
+    const qint64 leftNumber = orderNumber(left, column);
+    const qint64 rightNumber = orderNumber(right, column);
+    return leftNumber < rightNumber ? -1 : (leftNumber > rightNumber ? 1 : 0);
+}
+
+void RequestsModel::rankRows(int column) const
+{
+    if (column == m_rankedColumn || column < 0 || column >= ColumnCount)
+        return;
+    const int count = static_cast<int>(m_rows.size());
+    const int gap = count < std::numeric_limits<int>::max() / rankGap ? rankGap : 1;
+    // Each row's value read once, then sorted as (value, row) pairs; rows of equal value share a rank, so that a sort
+    // by rank keeps them in the order it finds them. Ranks leave room between them for rows inserted later.
+    const auto rankBy = [&](auto keyed) {
+        std::sort(keyed.begin(), keyed.end());
+        m_ranks.resize(count);
+        for (int i = 0; i < count; ++i) {
+            const bool tied = i > 0 && keyed.at(i - 1).first == keyed.at(i).first;
+            m_ranks[keyed.at(i).second] = tied ? m_ranks.at(keyed.at(i - 1).second) : i * gap;
+        }
+    };
+    if (const QString *(*text)(const AccessRequest &) = orderText(column)) {
+        // Text ignoring case: case-folded once per row, then compared as it is.
+        QList<std::pair<QString, int>> keyed(count);
+        for (int row = 0; row < count; ++row)
+            keyed[row] = {text(m_rows.at(row))->toCaseFolded(), row};
+        rankBy(std::move(keyed));
+    } else {
+        QList<std::pair<qint64, int>> keyed(count);
+        for (int row = 0; row < count; ++row)
+            keyed[row] = {orderNumber(m_rows.at(row), column), row};
+        rankBy(std::move(keyed));
+    }
+    m_rankedColumn = column;
+    m_unrankedComparisons = 0;
+}
+
+std::optional<int> RequestsModel::rankAmongRows(const AccessRequest &request) const
+{
+    const int count = static_cast<int>(m_rows.size());
+    if (count == 0)
+        return 0;
+    QList<int> byRank(count);
+    std::iota(byRank.begin(), byRank.end(), 0);
+    std::sort(byRank.begin(), byRank.end(), [&](int l, int r) { return m_ranks.at(l) < m_ranks.at(r); });
+    const auto after = std::upper_bound(byRank.cbegin(), byRank.cend(), request, [&](const AccessRequest &r, int row) {
+        return orderCompare(r, m_rows.at(row), m_rankedColumn) < 0;
+    });
+    if (after != byRank.cbegin() && orderCompare(m_rows.at(*(after - 1)), request, m_rankedColumn) == 0)
+        return m_ranks.at(*(after - 1)); // tied with the row before
+    const qint64 below =
+        after == byRank.cbegin() ? qint64(m_ranks.at(byRank.constFirst())) - 2 * rankGap : m_ranks.at(*(after - 1));
+    const qint64 above = after == byRank.cend() ? below + 2 * rankGap : m_ranks.at(*after);
+    const qint64 rank = below + (above - below) / 2;
+    if (above - below < 2 || rank <= std::numeric_limits<int>::min() || rank >= std::numeric_limits<int>::max())
+        return std::nullopt;
+    return static_cast<int>(rank);
 }
 
 QString RequestsModel::statusText(const QString &status)
@@ -663,6 +766,19 @@ qint64 RequestsModel::sortNumber(const AccessRequest &r, int column) const
     }
 }
 
+qint64 RequestsModel::orderNumber(const AccessRequest &r, int column) const
+{
+    constexpr qint64 first = std::numeric_limits<qint64>::min();
+    switch (column) {
+    case AgeColumn: // newest first, as the age reads
+        return r.issuedAt.isValid() ? -r.issuedAt.toMSecsSinceEpoch() : first;
+    case ExpiresColumn:
+        return r.expiresAt.isValid() ? r.expiresAt.toMSecsSinceEpoch() : first;
+    default:
+        return sortNumber(r, column); // no time in it
+    }
+}
+
 QVariant RequestsModel::data(const QModelIndex &index, int role) const
 {
     if (!isRow(index))
@@ -685,6 +801,14 @@ QVariant RequestsModel::data(const QModelIndex &index, int role) const
         return {};
     case SortRole:
         return sortData(r, index.column());
+    case OrderRole:
+        switch (index.column()) {
+        case AgeColumn:
+        case ExpiresColumn:
+            return orderNumber(r, index.column());
+        default:
+            return sortData(r, index.column());
+        }
     default:
         for (const FieldRole &field : fieldRoles) {
             if (field.role == role)
@@ -724,6 +848,7 @@ QHash<int, QByteArray> RequestsModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
     names.insert(SortRole, "sortValue");
+    names.insert(OrderRole, "orderValue");
     for (const FieldRole &field : fieldRoles)
         names.insert(field.role, field.name);
     return names;

@@ -62,6 +62,10 @@ public:
         RequiredApprovalsRole,
         HaveApprovedRole,
         ApproversRole,
+        // Orders the rows of a column as SortRole does, with values that do not change as time passes: age by the time
+        // the request was made (newest first), expires-in by the expiry time. A request without that time sorts first.
+        // RequestsProxyModel sorts by it, so the one-second tick (which changes SortRole, not this) does not re-sort.
+        OrderRole,
     };
 
     struct GateInfo
@@ -113,10 +117,16 @@ public:
     // ignoring case: what RequestsProxyModel filters by. Searches a case-folded copy of the text fields kept per row,
     // without a QVariant or an allocation per row.
     bool rowContains(int row, QStringView text) const;
-    // Whether the request at leftRow sorts before the one at rightRow by column, as SortRole values compare
-    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by.
+    // Whether the request at leftRow sorts before the one at rightRow by column, as OrderRole values compare
+    // (numbers as numbers, text ignoring case), without a QVariant: what RequestsProxyModel sorts by. Once more
+    // comparisons by a column have been asked for than there are rows (a sort of many rows), ranks every row by that
+    // column, and then compares two ranks until several rows are inserted at once or a row's value in that column
+    // changes.
     bool lessThan(int leftRow, int rightRow, int column) const;
 
+    // As QAbstractTableModel's, without its virtual calls to rowCount and columnCount: a sort of the whole table asks
+    // for two indexes per comparison.
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -159,6 +169,24 @@ private:
     QVariant displayData(const AccessRequest &r, int column) const;
     QVariant sortData(const AccessRequest &r, int column) const;
     qint64 sortNumber(const AccessRequest &r, int column) const;
+    // The OrderRole value of a numeric column (0 for the others).
+    qint64 orderNumber(const AccessRequest &r, int column) const;
+    // Below, equal to or above zero as left orders before, with or after right by column.
+    int orderCompare(const AccessRequest &left, const AccessRequest &right, int column) const;
+    // The field a text column orders by, or nullptr for a numeric column.
+    static auto orderText(int column) -> const QString *(*)(const AccessRequest &);
+    // The index of a status word in the known words, or -1.
+    static qint8 statusCodeOf(const QString &status);
+    void rankRows(int column) const;
+    // The rank a new request takes among the ranked rows, between its neighbours in their order; nullopt when no rank
+    // is left between them.
+    std::optional<int> rankAmongRows(const AccessRequest &request) const;
+    static constexpr int rankGap = 256; // between the ranks rankRows gives
+    void dropOrder()
+    {
+        m_rankedColumn = -1;
+        m_unrankedComparisons = 0;
+    }
     // What rowContains searches, case-folded UTF-8: requester, gate, reason and id, one per line.
     static QByteArray haystackOf(const AccessRequest &r);
 
@@ -180,6 +208,12 @@ private:
     QList<GateInfo> m_gates;
     QList<AccessRequest> m_rows;
     QList<QByteArray> m_haystacks; // haystackOf each row, in step with m_rows
+    QList<qint8> m_statusCodes;    // statusCodeOf each row, in step with m_rows
+    // lessThan: the column the rows are ranked by (-1: none, or dropped since by several rows inserted at once or a
+    // change of a row's value in that column), each row's rank, and the comparisons made without ranks since then.
+    mutable int m_rankedColumn = -1;
+    mutable QList<int> m_ranks;
+    mutable qsizetype m_unrankedComparisons = 0;
     QHash<QString, int> m_rowByKey;
     int m_pendingCount = 0;
     QString m_error;
@@ -187,10 +221,11 @@ private:
     QString m_shownError;
     bool m_shownLive = false;
     bool m_loadedOnce = false;
-    // rowContains: the last text asked for, case-folded, and the status words whose text as shown contains it.
+    // rowContains: the last text asked for, case-folded, and the known status words whose text as shown contains it
+    // (bit n for word n).
     mutable QString m_statusMatchText;
     mutable QByteArray m_foldedMatchText;
-    mutable QSet<QString> m_statusMatches;
+    mutable quint32 m_statusMatchBits = 0;
 };
 
 } // namespace gk

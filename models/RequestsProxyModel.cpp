@@ -6,7 +6,9 @@ namespace gk {
 
 RequestsProxyModel::RequestsProxyModel(QObject *parent) : QSortFilterProxyModel(parent)
 {
-    setSortRole(RequestsModel::SortRole);
+    setSortRole(RequestsModel::OrderRole);
+    connect(this, &QSortFilterProxyModel::sortRoleChanged, this,
+            [this](int role) { m_byOrderRole = role == RequestsModel::OrderRole; });
     setFilterKeyColumn(-1);
     setFilterCaseSensitivity(Qt::CaseInsensitive);
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -56,8 +58,7 @@ namespace gk {
 
 bool RequestsProxyModel::lessThan(const QModelIndex &sourceLeft, const QModelIndex &sourceRight) const
 {
-    if (m_requests && sourceLeft.model() == m_requests && sourceRight.model() == m_requests &&
-        sortRole() == RequestsModel::SortRole)
+    if (m_byOrderRole && m_requests && sourceLeft.model() == m_requests && sourceRight.model() == m_requests)
         return m_requests->lessThan(sourceLeft.row(), sourceRight.row(), sourceLeft.column());
     return QSortFilterProxyModel::lessThan(sourceLeft, sourceRight);
 }

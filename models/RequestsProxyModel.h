@@ -7,13 +7,16 @@ namespace gk {
 
 class RequestsModel;
 
-// Sorts a RequestsModel by its sort role (numbers and times as numbers) and filters it by a text, matched
+// Sorts a RequestsModel by its order role (numbers and times as numbers) and filters it by a text, matched
 // case-insensitively against the requester, gate, reason, request id and status (RequestsModel::rowContains), and
 // optionally by one status. Both filters read the source model's rows in place, without a QVariant per cell, so that a
 // keystroke in the filter stays quick with 100,000 rows; they apply only when the source model is a RequestsModel,
 // whose rows are then also compared in place (RequestsModel::lessThan). A change of either filter re-sorts the rows
 // kept in one pass (a layout change) rather than removing and inserting them run by run: with rows scattered over a
-// long table, thousands of runs each cost the view a pass over all its rows.
+// long table, thousands of runs each cost the view a pass over all its rows; the source model ranks its rows by the
+// sort column when many are sorted, so that such a pass compares integers. The order role does not change as time
+// passes, so the model's tick over the age and expiry columns (which changes SortRole, not OrderRole) leaves the order
+// alone without comparing rows.
 class RequestsProxyModel final : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -38,6 +41,7 @@ protected:
 
 private:
     const RequestsModel *m_requests = nullptr; // the source model, when it is a RequestsModel
+    bool m_byOrderRole = true;                 // sortRole() is RequestsModel::OrderRole
     QString m_status;
     QString m_text;
 };

@@ -296,17 +296,21 @@ private slots:
         proxy.setStatusFilter(QString());
         proxy.setFilterText(QString());
         QCOMPARE(proxy.rowCount(), 3);
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), id); // still by approvals
         // QSortFilterProxyModel's own expression still applies on top, to every column.
         proxy.setFilterFixedString(QStringLiteral("HOTFIX"));
         QCOMPARE(proxy.rowCount(), 1);
         proxy.setFilterFixedString(QString());
         QCOMPARE(proxy.rowCount(), 3);
 
-        // The countdown ticks without any server call.
+        // The countdown ticks without any server call; a table sorted by age keeps its order.
+        proxy.sort(RequestsModel::AgeColumn, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), own);
         model.setTickIntervalMs(50);
         QSignalSpy ticks(&model, &QAbstractItemModel::dataChanged);
         QVERIFY(ticks.wait(1000));
         QCOMPARE(ticks.constFirst().at(0).toModelIndex().column(), int(RequestsModel::AgeColumn));
+        QCOMPARE(proxy.index(0, 0).data(RequestsModel::RequestIdRole).toString(), own);
         model.stop();
     }
 
@@ -372,6 +376,83 @@ private slots:
         QVERIFY(!logged.isEmpty()); // the calls were logged...
         for (const QString &line : std::as_const(logged))
             QVERIFY2(!line.contains(token), qPrintable(line)); // ...without the token
+    }
+
+    // The proxy's order stays right as rows are inserted, updated and removed, whether the model compares the rows'
+    // values or their ranks (which it builds once a sort of many rows is asked for).
+    void sortFollowsChanges()
+    {
+        ApiClient client; // never used: the rows come through applyGate
+        RequestsModel model(&client);
+        gk::RequestsProxyModel proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QList<gk::AccessRequest> requests;
+        for (int i = 0; i < 60; ++i) {
+            gk::AccessRequest r;
+            r.gate = QStringLiteral("gate");
+            r.id = QString::number(i);
+            r.requester = (i % 2 ? QStringLiteral("User%1") : QStringLiteral("user%1")).arg((i * 37) % 23);
+            r.status = QStringLiteral("pending");
+            r.issuedAt = now.addSecs(-((i * 53) % 60));
+            r.expiresAt = r.issuedAt.addSecs(3600);
+            r.numApprovals = i % 3;
+            requests.append(r);
+        }
+        const auto ordered = [&](int column) {
+            for (int row = 1; row < proxy.rowCount(); ++row) {
+                const QVariant before = proxy.index(row - 1, column).data(RequestsModel::OrderRole);
+                const QVariant after = proxy.index(row, column).data(RequestsModel::OrderRole);
+                const bool inOrder =
+                    before.typeId() == QMetaType::QString
+                        ? QString::compare(before.toString(), after.toString(), Qt::CaseInsensitive) <= 0
+                        : before.toLongLong() <= after.toLongLong();
+                if (!inOrder)
+                    return false;
+            }
+            return proxy.rowCount() == model.rowCount();
+        };
+        for (const int column : {int(RequestsModel::RequesterColumn), int(RequestsModel::AgeColumn),
+                                 int(RequestsModel::ApprovalsColumn)}) {
+            proxy.sort(column);
+            model.applyGate(QStringLiteral("gate"), requests);
+            QVERIFY(ordered(column));
+            proxy.setFilterText(QStringLiteral("user1")); // a filter change sorts the rows kept again
+            proxy.setFilterText(QString());
+            QVERIFY(ordered(column));
+            QList<gk::AccessRequest> changed = requests;
+            changed.remove(20, 5); // removals alone: the ranks of the rows left still hold
+            model.applyGate(QStringLiteral("gate"), changed);
+            proxy.setFilterText(QStringLiteral("u"));
+            proxy.setFilterText(QString());
+            QVERIFY(ordered(column));
+            changed[7].requester = QStringLiteral("aaa");
+            changed[8].numApprovals = 9;
+            changed[9].issuedAt = now.addSecs(-3600);
+            model.applyGate(QStringLiteral("gate"), changed);
+            QVERIFY(ordered(column));
+            proxy.setFilterText(QStringLiteral("u"));
+            proxy.setFilterText(QString());
+            QVERIFY(ordered(column));
+            for (const char *requester : {"mmm", "AAA", "zzz", "user5"}) { // one by one, each ranked among the others
+                gk::AccessRequest r = requests.at(0);
+                r.id = QStringLiteral("new-") + QLatin1String(requester);
+                r.requester = QLatin1String(requester);
+                r.issuedAt = now.addSecs(-(changed.size() * 7) % 60);
+                r.numApprovals = changed.size() % 4;
+                changed.append(r);
+                model.applyGate(QStringLiteral("gate"), changed);
+                QVERIFY(ordered(column));
+                proxy.setFilterText(QStringLiteral("u"));
+                proxy.setFilterText(QString());
+                QVERIFY(ordered(column));
+            }
+            changed.append(requests.mid(20, 5)); // back, at the end of the model
+            model.applyGate(QStringLiteral("gate"), changed);
+            QVERIFY(ordered(column));
+            model.applyGate(QStringLiteral("gate"), {});
+        }
     }
 
     void reportsAMissingPermission()
