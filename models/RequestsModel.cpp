@@ -8,8 +8,8 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include <algorithm>
 #include <limits>
-#include <numeric>
 
 namespace gk {
 
@@ -633,20 +633,23 @@ void RequestsModel::rankRows(int column) const
 
 std::optional<int> RequestsModel::rankAmongRows(const AccessRequest &request) const
 {
-    const int count = static_cast<int>(m_rows.size());
-    if (count == 0)
-        return 0;
-    QList<int> byRank(count);
-    std::iota(byRank.begin(), byRank.end(), 0);
-    std::sort(byRank.begin(), byRank.end(), [&](int l, int r) { return m_ranks.at(l) < m_ranks.at(r); });
-    const auto after = std::upper_bound(byRank.cbegin(), byRank.cend(), request, [&](const AccessRequest &r, int row) {
-        return orderCompare(r, m_rows.at(row), m_rankedColumn) < 0;
-    });
-    if (after != byRank.cbegin() && orderCompare(m_rows.at(*(after - 1)), request, m_rankedColumn) == 0)
-        return m_ranks.at(*(after - 1)); // tied with the row before
-    const qint64 below =
-        after == byRank.cbegin() ? qint64(m_ranks.at(byRank.constFirst())) - 2 * rankGap : m_ranks.at(*(after - 1));
-    const qint64 above = after == byRank.cend() ? below + 2 * rankGap : m_ranks.at(*after);
+    // One pass: the highest rank ordered before the request and the lowest ordered after it; a row it ties with
+    // gives its own rank.
+    qint64 below = std::numeric_limits<qint64>::min();
+    qint64 above = std::numeric_limits<qint64>::max();
+    for (int row = 0; row < m_rows.size(); ++row) {
+        const int order = orderCompare(m_rows.at(row), request, m_rankedColumn);
+        if (order == 0)
+            return m_ranks.at(row);
+        if (order < 0)
+            below = std::max<qint64>(below, m_ranks.at(row));
+        else
+            above = std::min<qint64>(above, m_ranks.at(row));
+    }
+    if (below == std::numeric_limits<qint64>::min())
+        below = (above == std::numeric_limits<qint64>::max() ? 0 : above) - 2 * rankGap;
+    if (above == std::numeric_limits<qint64>::max())
+        above = below + 2 * rankGap;
     const qint64 rank = below + (above - below) / 2;
     if (above - below < 2 || rank <= std::numeric_limits<int>::min() || rank >= std::numeric_limits<int>::max())
         return std::nullopt;
