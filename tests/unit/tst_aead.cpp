@@ -5,7 +5,10 @@
 
 #include <QMessageAuthenticationCode>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTest>
+
+#include <thread>
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -270,6 +273,24 @@ void TestAead::randomBytesAndUuid()
     const QString a = randomUuid();
     QVERIFY2(uuid.match(a).hasMatch(), qPrintable(a));
     QVERIFY(randomUuid() != a);
+
+    // Public ids come from a per-thread reserve of 4 KiB (256 ids): across several refills, in two threads, every
+    // id is well formed and none repeats.
+    const auto draw = [](QStringList &into) {
+        for (int i = 0; i < 1000; ++i)
+            into.append(publicUuid());
+    };
+    QStringList here;
+    QStringList there;
+    std::thread other([&] { draw(there); });
+    draw(here);
+    other.join();
+    QSet<QString> seen;
+    for (const QString &id : here + there) {
+        QVERIFY2(uuid.match(id).hasMatch(), qPrintable(id));
+        seen.insert(id);
+    }
+    QCOMPARE(seen.size(), 2000);
 }
 
 void TestAead::secureBytesValueSemantics()

@@ -129,7 +129,7 @@ QJsonObject AuditHasher::hashAuth(const QJsonObject &auth) const
 // ---- AuditTrail ------------------------------------------------------------------------------------------------
 
 AuditTrail::AuditTrail(QList<std::shared_ptr<AuditFileDevice>> devices, SecureBytes key, std::shared_ptr<QMutex> order)
-    : m_devices(std::move(devices)), m_hasher(std::move(key)), m_order(std::move(order)), m_id(crypto::randomUuid())
+    : m_devices(std::move(devices)), m_hasher(std::move(key)), m_order(std::move(order)), m_id(crypto::publicUuid())
 {}
 
 QJsonObject AuditTrail::requestEntry(const Request &request, const QString &error) const

@@ -82,31 +82,69 @@ QByteArray randomBytesRaw(int count)
     return bytes;
 }
 
-QString randomUuid()
+namespace {
+QString uuidFromBytes(QByteArray bytes)
 {
-    QByteArray bytes = randomBytesRaw(16);
     bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40); // version 4
     bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
     return QUuid::fromRfc4122(bytes).toString(QUuid::WithoutBraces);
 }
+} // namespace
+
+QString randomUuid()
+{
+    return uuidFromBytes(randomBytesRaw(16));
+}
+
+QString publicUuid()
+{
+    constexpr std::size_t kReserve = 4096;
+    thread_local unsigned char reserve[kReserve];
+    thread_local std::size_t used = kReserve;
+    if (used + 16 > kReserve) {
+        fillRandom(reserve, kReserve);
+        used = 0;
+    }
+    QByteArray bytes(reinterpret_cast<const char *>(reserve + used), 16);
+    OPENSSL_cleanse(reserve + used, 16); // each value is handed out once
+    used += 16;
+    return uuidFromBytes(std::move(bytes));
+}
+
+namespace {
+// An HMAC context with its digest chosen, one per thread: each HMAC starts from a copy of it, because
+// choosing the digest by name looks it up in OpenSSL's provider tables every time. The copy, which holds the key's
+// pads, is freed (and cleansed by OpenSSL) when the HMAC is done; the template itself holds only the empty key.
+EVP_MAC_CTX *hmacSha256Template()
+{
+    thread_local const std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx = [] {
+        std::unique_ptr<EVP_MAC_CTX, MacCtxFree> made(EVP_MAC_CTX_new(hmacAlgorithm()));
+        char digestName[] = "SHA256";
+        const OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
+            OSSL_PARAM_construct_end(),
+        };
+        // Keyed with the empty key, which is no secret: an HMAC context is only copied once it has a key.
+        static const unsigned char emptyKey = 0;
+        if (!made || EVP_MAC_init(made.get(), &emptyKey, 0, params) != 1)
+            qFatal("OpenSSL: cannot set up HMAC-SHA256");
+        return made;
+    }();
+    return ctx.get();
+}
+} // namespace
 
 QByteArray hmacSha256(const SecureBytes &key, const QByteArray &data)
 {
-    std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(hmacAlgorithm()));
+    std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_dup(hmacSha256Template()));
     if (!ctx)
-        qFatal("OpenSSL: EVP_MAC_CTX_new failed");
-
-    char digestName[] = "SHA256";
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
-        OSSL_PARAM_construct_end(),
-    };
+        qFatal("OpenSSL: EVP_MAC_CTX_dup failed");
     // An empty key is legal for HMAC; OpenSSL wants a non-null pointer to set it.
     static const unsigned char emptyKey = 0;
     const unsigned char *keyData = key.isEmpty() ? &emptyKey : key.data();
     QByteArray mac(32, Qt::Uninitialized);
     std::size_t macLength = 0;
-    if (EVP_MAC_init(ctx.get(), keyData, key.size(), params) != 1 ||
+    if (EVP_MAC_init(ctx.get(), keyData, key.size(), nullptr) != 1 ||
         EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char *>(data.constData()),
                        static_cast<std::size_t>(data.size())) != 1 ||
         EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char *>(mac.data()), &macLength,

@@ -7,7 +7,7 @@ namespace gk {
 QJsonObject vaultData(const QJsonObject &data, bool topLevelCopies)
 {
     QJsonObject out = topLevelCopies ? data : QJsonObject();
-    out.insert(QStringLiteral("request_id"), crypto::randomUuid());
+    out.insert(QStringLiteral("request_id"), crypto::publicUuid());
     out.insert(QStringLiteral("lease_id"), QString());
     out.insert(QStringLiteral("renewable"), false);
     out.insert(QStringLiteral("lease_duration"), 0);
