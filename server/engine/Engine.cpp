@@ -1,5 +1,6 @@
 #include "engine/Engine.h"
 
+#include "engine/Chain.h"
 #include "engine/Metrics.h"
 #include "engine/Router.h"
 #include "engine/RuntimeConfig.h"
@@ -68,17 +69,15 @@ void applyLogLevel(const QString &level)
                             QStringLiteral("critical")};
     const qsizetype min = order.indexOf(level);
     for (qsizetype i = 0; i < order.size() - 1; ++i)
-        rules.append(QStringLiteral("gatekeeper.*.%1=%2").arg(order.at(i), i >= min ? QStringLiteral("true")
-                                                                                      : QStringLiteral("false")));
+        rules.append(QStringLiteral("gatekeeper.*.%1=%2")
+                         .arg(order.at(i), i >= min ? QStringLiteral("true") : QStringLiteral("false")));
     QLoggingCategory::setFilterRules(rules.join(QLatin1Char('\n')));
 }
 } // namespace
 
 Engine::Engine(std::unique_ptr<Storage> physical, EngineOptions options)
-    : m_options(std::move(options)),
-      m_physical(std::move(physical)),
-      m_seal(std::make_unique<SealManager>(m_physical.get())),
-      m_metrics(std::make_unique<Metrics>()),
+    : m_options(std::move(options)), m_physical(std::move(physical)),
+      m_seal(std::make_unique<SealManager>(m_physical.get())), m_metrics(std::make_unique<Metrics>()),
       m_startedMsecs(QDateTime::currentMSecsSinceEpoch())
 {
     if (m_options.storageType.isEmpty())
@@ -126,7 +125,8 @@ QFuture<Status> Engine::start()
           std::make_shared<PolicyBackend>(m_policies.get(), PolicyBackend::Flavour::PoliciesAcl));
     mount(Api::V1, QStringLiteral("sys/capabilities-self/"), std::make_shared<CapabilitiesBackend>(m_policies.get()));
     mount(Api::V1, QStringLiteral("auth/token/"), std::make_shared<TokenBackend>(this));
-    mount(Api::V1, QStringLiteral("sys/auth/"), std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Auth));
+    mount(Api::V1, QStringLiteral("sys/auth/"),
+          std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Auth));
     mount(Api::V1, QStringLiteral("sys/mounts/"),
           std::make_shared<AuthMountsBackend>(m_mountTable.get(), MountKind::Secret));
     mount(Api::V1, QStringLiteral("identity/"), std::make_shared<IdentityBackend>(m_identity.get()));
@@ -139,12 +139,14 @@ QFuture<Status> Engine::start()
     mount(Api::V1, QStringLiteral("sys/audit-hash/"),
           std::make_shared<AuditBackend>(m_audit.get(), AuditBackend::Flavour::Hash));
     // The task token broker: Gatekeeper's API at the root, its grids and task policies on /v1.
-    for (const auto endpoint : {BrokerBackend::Endpoint::Token, BrokerBackend::Endpoint::Status,
-                                BrokerBackend::Endpoint::Unseal, BrokerBackend::Endpoint::Seal,
-                                BrokerBackend::Endpoint::Reload})
+    for (const auto endpoint :
+         {BrokerBackend::Endpoint::Token, BrokerBackend::Endpoint::Status, BrokerBackend::Endpoint::Unseal,
+          BrokerBackend::Endpoint::Seal, BrokerBackend::Endpoint::Reload})
         mount(Api::Root, BrokerBackend::prefix(endpoint), std::make_shared<BrokerBackend>(m_broker.get(), endpoint));
-    mount(Api::V1, QStringLiteral("grids/"), std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Grids));
-    mount(Api::V1, QStringLiteral("nodes/"), std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Nodes));
+    mount(Api::V1, QStringLiteral("grids/"),
+          std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Grids));
+    mount(Api::V1, QStringLiteral("nodes/"),
+          std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Nodes));
     mount(Api::V1, QStringLiteral("gatekeeper/"),
           std::make_shared<GridsBackend>(m_broker.get(), GridsBackend::Flavour::Policies));
     m_tokenTidyTimer = std::make_unique<QTimer>();
@@ -283,43 +285,40 @@ QFuture<Response> Engine::dispatch(Request request)
         needsToken = false;
 
     if (!needsToken) {
-        QFuture<Response> answer = wrapped(AuditBroker::beforeHandler(request, fn));
-        if (answer.isFinished())
-            return ready(finish(answer.result()));
-        return answer.then(finish);
+        return chain(wrapped(AuditBroker::beforeHandler(request, fn)), finish);
     }
 
     if (request.token.isEmpty())
         return ready(finish(Response::error(403, QStringLiteral("permission denied"))));
     const QByteArray token = request.token;
-    QFuture<Response> answer = m_tokens->lookup(token)
-        .then([this, request = std::move(request), route, fn](
-                  Result<std::shared_ptr<const TokenEntry>> entry) mutable -> QFuture<Response> {
-            if (!entry) {
-                // An unknown or expired token is a 403; storage trouble is the server's fault.
-                const int status = entry.httpStatus() == 403 ? 403 : entry.httpStatus();
-                return ready(Response::error(status, status == 403 ? QStringLiteral("permission denied")
-                                                                   : entry.error()));
-            }
-            // The token's policies decide: the operation on the full request path, and sudo where the route
-            // needs it. Deny, or no rule at all, is a 403.
-            request.auth = entry.value();
-            return m_policies->aclFor(entry.value()->policies)
-                .then([this, request = std::move(request), route, fn](
-                          Result<std::shared_ptr<const Acl>> acl) mutable -> QFuture<Response> {
-                    if (!acl)
-                        return ready(Response::error(acl.httpStatus(), acl.error()));
-                    const QString &aclPath = route->spec.aclPath.isEmpty() ? request.path : route->spec.aclPath;
-                    if (!route->spec.callerScoped &&
-                        !acl.value()->allows(request.operation, aclPath, route->spec.requiresSudo))
-                        return ready(Response::error(403, QStringLiteral("permission denied")));
-                    return AuditBroker::beforeHandler(request,
-                                                      [this, fn](const Request &r) { return runCountingUse(r, fn); });
-                })
-                .unwrap();
-        })
-        .unwrap();
-    return wrapped(std::move(answer)).then(finish);
+    QFuture<Response> answer =
+        chain(m_tokens->lookup(token),
+              [this, request = std::move(request), route,
+               fn](Result<std::shared_ptr<const TokenEntry>> entry) mutable -> QFuture<Response> {
+                  if (!entry) {
+                      // An unknown or expired token is a 403; storage trouble is the server's fault.
+                      const int status = entry.httpStatus() == 403 ? 403 : entry.httpStatus();
+                      return ready(
+                          Response::error(status, status == 403 ? QStringLiteral("permission denied") : entry.error()));
+                  }
+                  // The token's policies decide: the operation on the full request path, and sudo where the route
+                  // needs it. Deny, or no rule at all, is a 403.
+                  request.auth = entry.value();
+                  return chain(m_policies->aclFor(entry.value()->policies),
+                               [this, request = std::move(request), route,
+                                fn](Result<std::shared_ptr<const Acl>> acl) mutable -> QFuture<Response> {
+                                   if (!acl)
+                                       return ready(Response::error(acl.httpStatus(), acl.error()));
+                                   const QString &aclPath =
+                                       route->spec.aclPath.isEmpty() ? request.path : route->spec.aclPath;
+                                   if (!route->spec.callerScoped &&
+                                       !acl.value()->allows(request.operation, aclPath, route->spec.requiresSudo))
+                                       return ready(Response::error(403, QStringLiteral("permission denied")));
+                                   return AuditBroker::beforeHandler(
+                                       request, [this, fn](const Request &r) { return runCountingUse(r, fn); });
+                               });
+              });
+    return chain(wrapped(std::move(answer)), finish);
 }
 
 QFuture<Response> Engine::runCountingUse(Request request, const Handler &fn)
@@ -332,9 +331,8 @@ QFuture<Response> Engine::runCountingUse(Request request, const Handler &fn)
     return m_tokens->use(request.auth->idHmac)
         .then([this, request = std::move(request), fn](Result<TokenStore::Use> used) mutable -> QFuture<Response> {
             if (!used)
-                return ready(Response::error(used.httpStatus(), used.httpStatus() == 403
-                                                                    ? QStringLiteral("permission denied")
-                                                                    : used.error()));
+                return ready(Response::error(
+                    used.httpStatus(), used.httpStatus() == 403 ? QStringLiteral("permission denied") : used.error()));
             request.auth = used.value().entry;
             QFuture<Response> answer = fn(request);
             if (!used.value().last)

@@ -3,3 +3,4 @@ gk_add_test(tst_serveroptions SOURCES tst_serveroptions.cpp LIBS gk_server LABEL
 gk_add_test(tst_engine SOURCES tst_engine.cpp LIBS gk_server gk_models LABELS unit)
 gk_add_test(tst_eventlog SOURCES tst_eventlog.cpp LIBS gk_server gk_models LABELS unit TIMEOUT 60)
 gk_add_test(tst_homethread SOURCES tst_homethread.cpp LIBS gk_server LABELS unit TIMEOUT 120)
+gk_add_test(tst_chain SOURCES tst_chain.cpp LIBS gk_server LABELS unit)

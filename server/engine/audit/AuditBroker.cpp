@@ -1,5 +1,6 @@
 #include "engine/audit/AuditBroker.h"
 
+#include "engine/Chain.h"
 #include "engine/audit/AuditFileDevice.h"
 #include "engine/audit/AuditTrail.h"
 #include "engine/backends/MountTable.h"
@@ -384,9 +385,8 @@ QFuture<Response> AuditBroker::audited(Request request, const std::function<QFut
         return dispatch(std::move(request));
     const Request original = request;
     request.audit = trail;
-    return dispatch(std::move(request))
-        .then([trail, original](Response r) { return trail->afterResponse(original, r); })
-        .unwrap();
+    return chain(dispatch(std::move(request)),
+                 [trail, original](Response r) { return trail->afterResponse(original, r); });
 }
 
 QFuture<Status> AuditBroker::recordEvent(const QJsonObject &event)

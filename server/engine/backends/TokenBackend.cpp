@@ -1,6 +1,7 @@
 #include "engine/backends/TokenBackend.h"
 
 #include "Duration.h"
+#include "engine/Chain.h"
 #include "engine/Engine.h"
 #include "engine/RuntimeConfig.h"
 #include "engine/crypto/Crypto.h"
@@ -433,13 +434,12 @@ QFuture<Result<bool>> TokenBackend::callerHasSudo(const Request &request)
         return QtFuture::makeReadyFuture(Result<bool>(false));
     if (request.auth->isRoot())
         return QtFuture::makeReadyFuture(Result<bool>(true));
-    return m_engine->policies()
-        .aclFor(request.auth->policies)
-        .then([path = request.path](Result<std::shared_ptr<const Acl>> acl) {
-            if (!acl)
-                return Result<bool>(acl.status());
-            return Result<bool>(acl.value()->allows(Operation::Update, path, true));
-        });
+    return chain(m_engine->policies().aclFor(request.auth->policies),
+                 [path = request.path](Result<std::shared_ptr<const Acl>> acl) {
+                     if (!acl)
+                         return Result<bool>(acl.status());
+                     return Result<bool>(acl.value()->allows(Operation::Update, path, true));
+                 });
 }
 
 QFuture<Response> TokenBackend::create(const Request &request, CreateMode mode)
@@ -459,19 +459,16 @@ QFuture<Response> TokenBackend::create(const Request &request, CreateMode mode)
     } else {
         role = QtFuture::makeReadyFuture(Result<std::optional<TokenRole>>(std::optional<TokenRole>()));
     }
-    return role
-        .then([this, request, mode](Result<std::optional<TokenRole>> found) -> QFuture<Response> {
-            if (!found)
-                return ready(failure(found.status()));
-            return callerHasSudo(request)
-                .then([this, request, mode, role = found.value()](Result<bool> sudo) -> QFuture<Response> {
-                    if (!sudo)
-                        return ready(failure(sudo.status()));
-                    return createWith(request, mode, role, sudo.value());
-                })
-                .unwrap();
-        })
-        .unwrap();
+    return chain(role, [this, request, mode](Result<std::optional<TokenRole>> found) -> QFuture<Response> {
+        if (!found)
+            return ready(failure(found.status()));
+        return chain(callerHasSudo(request),
+                     [this, request, mode, role = found.value()](Result<bool> sudo) -> QFuture<Response> {
+                         if (!sudo)
+                             return ready(failure(sudo.status()));
+                         return createWith(request, mode, role, sudo.value());
+                     });
+    });
 }
 
 QFuture<Response> TokenBackend::createWith(const Request &request, CreateMode mode,
@@ -603,13 +600,14 @@ QFuture<Response> TokenBackend::createWith(const Request &request, CreateMode mo
     }
     entry.ttl = ttl;
 
-    return m_engine->tokens().create(std::move(entry), chosenId).then([warnings](Result<TokenStore::Created> created) {
-        if (!created)
-            return failure(created.status());
-        // Counted from the creation, not from now: the durable write may have crossed a second boundary.
-        const TokenEntry &entry = *created.value().entry;
-        return authAnswer(authData(entry, created.value().id, entry.creationTime), warnings);
-    });
+    return chain(m_engine->tokens().create(std::move(entry), chosenId),
+                 [warnings](Result<TokenStore::Created> created) {
+                     if (!created)
+                         return failure(created.status());
+                     // Counted from the creation, not from now: the durable write may have crossed a second boundary.
+                     const TokenEntry &entry = *created.value().entry;
+                     return authAnswer(authData(entry, created.value().id, entry.creationTime), warnings);
+                 });
 }
 
 QFuture<Response> TokenBackend::lookup(const Request &request)

@@ -1,5 +1,6 @@
 #include "engine/crypto/Barrier.h"
 
+#include "engine/Chain.h"
 #include "engine/crypto/Aead.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/crypto/Keyring.h"
@@ -127,7 +128,7 @@ QFuture<GetResult> Barrier::get(const QString &key)
         return ready(GetResult(sealedStatus()));
     if (isReserved(key))
         return ready(GetResult(reservedStatus(key)));
-    return m_physical->get(key).then([keyring, key](GetResult stored) -> GetResult {
+    return chain(m_physical->get(key), [keyring, key](GetResult stored) -> GetResult {
         if (!stored || !stored.value())
             return stored;
         Result<QByteArray> plain = decryptValue(*keyring, key, *stored.value());

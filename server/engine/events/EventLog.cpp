@@ -1,6 +1,7 @@
 #include "engine/events/EventLog.h"
 
 #include "Duration.h"
+#include "engine/Chain.h"
 #include "engine/crypto/Barrier.h"
 
 #include <QDateTime>
@@ -345,7 +346,7 @@ Handler EventLog::wrap(const PathSpec &spec, Operation operation, const QString 
             const auto run = [this, handler, request](quint64) {
                 // The index is taken before the route reads: the answer reflects at least this index.
                 const QByteArray index = QByteArray::number(this->index());
-                return handler(request).then([index](Response r) {
+                return chain(handler(request), [index](Response r) {
                     r.withHeader("X-Gatekeeper-Index", index);
                     return r;
                 });
@@ -360,13 +361,11 @@ Handler EventLog::wrap(const PathSpec &spec, Operation operation, const QString 
         return handler;
     return [this, kind, operation, handler = std::move(handler)](const Request &request) -> QFuture<Response> {
         const QString path = (request.api == Api::V1 ? QStringLiteral("/v1/") : QStringLiteral("/")) + request.path;
-        return handler(request)
-            .then([this, kind, operation, path](Response r) -> QFuture<Response> {
-                if (r.status >= 400 || m_barrier->isSealed())
-                    return ready(std::move(r));
-                return record(kind, operationName(operation), path).then([r](quint64) { return r; });
-            })
-            .unwrap();
+        return chain(handler(request), [this, kind, operation, path](Response r) -> QFuture<Response> {
+            if (r.status >= 400 || m_barrier->isSealed())
+                return ready(std::move(r));
+            return chain(record(kind, operationName(operation), path), [r](quint64) { return r; });
+        });
     };
 }
 

@@ -1,5 +1,6 @@
 #include "engine/token/TokenStore.h"
 
+#include "engine/Chain.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/storage/Storage.h"
 
@@ -175,7 +176,7 @@ QFuture<Result<SecureBytes>> TokenStore::loadHmacKey(bool createIfMissing)
 QFuture<Result<std::optional<TokenEntry>>> TokenStore::readEntry(const QString &idHmac)
 {
     using R = Result<std::optional<TokenEntry>>;
-    return m_barrier->get(storageKey(idHmac)).then([idHmac](Result<std::optional<QByteArray>> got) -> R {
+    return chain(m_barrier->get(storageKey(idHmac)), [idHmac](Result<std::optional<QByteArray>> got) -> R {
         if (!got)
             return got.status();
         if (!got.value().has_value())
@@ -196,8 +197,8 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
     using R = Result<Created>;
     const QString id = chosenId.isEmpty() ? newTokenId() : chosenId;
     const bool chosen = !chosenId.isEmpty();
-    return hmacKey(true)
-        .then([this, entry = std::move(entry), id, chosen](Result<SecureBytes> key) mutable -> QFuture<R> {
+    return chain(
+        hmacKey(true), [this, entry = std::move(entry), id, chosen](Result<SecureBytes> key) mutable -> QFuture<R> {
             if (!key)
                 return ready(R(key.status()));
             entry.idHmac = QString::fromLatin1(crypto::hmacSha256(key.value(), id.toUtf8()).toHex());
@@ -217,30 +218,30 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
             if (!entry.parentHmac.isEmpty())
                 ops.append(StorageOp::put(parentLinkKey(entry.parentHmac, entry.idHmac), QByteArray()));
             auto shared = std::make_shared<const TokenEntry>(std::move(entry));
+            const auto write = [this, ops, shared, id]() {
+                return chain(m_barrier->batch(ops), [id, shared](Status st) -> R {
+                    if (!st)
+                        return st;
+                    return Created{id, shared};
+                });
+            };
+            // A fresh random id is known to no one until this answer, so nothing else can touch its entry: it is
+            // written at once. A chosen id must not replace a token that has it already: checked and written on
+            // the id's strand.
+            if (!chosen)
+                return write();
             const QString idHmac = shared->idHmac;
-            return m_strand.run<R>(idHmac, [this, ops, shared, id, chosen]() -> QFuture<R> {
-                const auto write = [this, ops, shared, id]() {
-                    return m_barrier->batch(ops).then([id, shared](Status st) -> R {
-                        if (!st)
-                            return st;
-                        return Created{id, shared};
-                    });
-                };
-                if (!chosen)
-                    return write();
-                // A chosen id must not replace a token that has it already.
-                return m_barrier->get(storageKey(shared->idHmac))
-                    .then([write](Result<std::optional<QByteArray>> got) -> QFuture<R> {
-                        if (!got)
-                            return ready(R(got.status()));
-                        if (got.value().has_value())
-                            return ready(R::fail(QStringLiteral("a token with that id already exists"), 400));
-                        return write();
-                    })
-                    .unwrap();
+            return m_strand.run<R>(idHmac, [this, shared, write]() -> QFuture<R> {
+                return chain(m_barrier->get(storageKey(shared->idHmac)),
+                             [write](Result<std::optional<QByteArray>> got) -> QFuture<R> {
+                                 if (!got)
+                                     return ready(R(got.status()));
+                                 if (got.value().has_value())
+                                     return ready(R::fail(QStringLiteral("a token with that id already exists"), 400));
+                                 return write();
+                             });
             });
-        })
-        .unwrap();
+        });
 }
 
 QFuture<Result<TokenStore::Created>> TokenStore::createRoot(const QString &chosenId)
@@ -259,35 +260,30 @@ QFuture<Status> TokenStore::checkAncestors(const QString &parentHmac, int depth)
         return ready(Status::ok());
     if (depth >= kMaxDepth)
         return ready(denied());
-    return readEntry(parentHmac)
-        .then([this, depth](Result<std::optional<TokenEntry>> parent) -> QFuture<Status> {
-            if (!parent)
-                return ready(parent.status());
-            if (!parent.value() || parent.value()->isExpired(QDateTime::currentSecsSinceEpoch()))
-                return ready(denied());
-            return checkAncestors(parent.value()->parentHmac, depth + 1);
-        })
-        .unwrap();
+    return chain(readEntry(parentHmac), [this, depth](Result<std::optional<TokenEntry>> parent) -> QFuture<Status> {
+        if (!parent)
+            return ready(parent.status());
+        if (!parent.value() || parent.value()->isExpired(QDateTime::currentSecsSinceEpoch()))
+            return ready(denied());
+        return checkAncestors(parent.value()->parentHmac, depth + 1);
+    });
 }
 
 QFuture<Result<TokenStore::EntryPtr>> TokenStore::loadLive(const QString &idHmac)
 {
     using R = Result<EntryPtr>;
-    return readEntry(idHmac)
-        .then([this](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
-            if (!got)
-                return ready(R(got.status()));
-            if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
-                got.value()->isExhausted())
-                return ready(R(denied()));
-            auto entry = std::make_shared<const TokenEntry>(std::move(*got.value()));
-            return checkAncestors(entry->parentHmac, 0).then([entry](Status st) -> R {
-                if (!st)
-                    return st;
-                return EntryPtr(entry);
-            });
-        })
-        .unwrap();
+    return chain(readEntry(idHmac), [this](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+        if (!got)
+            return ready(R(got.status()));
+        if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->isExhausted())
+            return ready(R(denied()));
+        auto entry = std::make_shared<const TokenEntry>(std::move(*got.value()));
+        return chain(checkAncestors(entry->parentHmac, 0), [entry](Status st) -> R {
+            if (!st)
+                return st;
+            return EntryPtr(entry);
+        });
+    });
 }
 
 QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookup(const QByteArray &id)
@@ -295,13 +291,11 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookup(const QByteArray &id)
     using R = Result<EntryPtr>;
     if (id.isEmpty() || id.size() > 1024)
         return ready(R(denied()));
-    return hmacKey(false)
-        .then([this, id](Result<SecureBytes> key) -> QFuture<R> {
-            if (!key)
-                return ready(R(key.status()));
-            return loadLive(QString::fromLatin1(crypto::hmacSha256(key.value(), id).toHex()));
-        })
-        .unwrap();
+    return chain(hmacKey(false), [this, id](Result<SecureBytes> key) -> QFuture<R> {
+        if (!key)
+            return ready(R(key.status()));
+        return loadLive(QString::fromLatin1(crypto::hmacSha256(key.value(), id).toHex()));
+    });
 }
 
 QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookupByAccessor(const QString &accessor)
