@@ -56,6 +56,7 @@ private slots:
     void constantTimeEquals();
 
     void randomBytesAndUuid();
+    void publicRandomAfterFork();
     void secureBytesValueSemantics();
     void wipeByteArray();
     void disableCoreDumps();
@@ -291,6 +292,35 @@ void TestAead::randomBytesAndUuid()
         seen.insert(id);
     }
     QCOMPARE(seen.size(), 2000);
+}
+
+void TestAead::publicRandomAfterFork()
+{
+    // The parent's reserve is filled; a forked child must not draw the bytes the parent draws next (a repeated
+    // AES-GCM nonce under one key gives the key stream away).
+    QCOMPARE(publicRandomBytes(12).size(), 12);
+    int fds[2];
+    QCOMPARE(pipe(fds), 0);
+    const pid_t child = fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        const QByteArray drawn = publicRandomBytes(32);
+        const bool written = write(fds[1], drawn.constData(), 32) == 32;
+        _exit(written ? 0 : 1);
+    }
+    close(fds[1]);
+    QByteArray fromChild(32, '\0');
+    QCOMPARE(read(fds[0], fromChild.data(), 32), ssize_t(32));
+    close(fds[0]);
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+    QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const QByteArray here = publicRandomBytes(32);
+    QVERIFY(here != fromChild);
+
+    // Larger than a chunk, and each draw differs.
+    QCOMPARE(publicRandomBytes(1000).size(), 1000);
+    QVERIFY(publicRandomBytes(16) != publicRandomBytes(16));
 }
 
 void TestAead::secureBytesValueSemantics()

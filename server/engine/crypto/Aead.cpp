@@ -60,7 +60,7 @@ QByteArray aeadSeal(const SecureBytes &key, const QByteArray &plaintext, const Q
     const auto plainSize = static_cast<int>(plaintext.size());
     QByteArray sealed(kNonceSize + plainSize + kTagSize, Qt::Uninitialized);
     auto *out = reinterpret_cast<unsigned char *>(sealed.data());
-    const QByteArray nonce = randomBytesRaw(kNonceSize);
+    const QByteArray nonce = publicRandomBytes(kNonceSize); // unique, not secret
     std::copy(nonce.cbegin(), nonce.cend(), sealed.begin());
 
     int length = 0;

@@ -9,7 +9,11 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <climits>
+#include <cstring>
 #include <memory>
 
 namespace gk::crypto {
@@ -96,19 +100,58 @@ QString randomUuid()
     return uuidFromBytes(randomBytesRaw(16));
 }
 
+namespace {
+constexpr std::size_t kReserveSize = 4096;
+
+struct Reserve
+{
+    unsigned char bytes[kReserveSize];
+    std::size_t used = kReserveSize; // empty until first use
+};
+
+thread_local Reserve reserve;
+
+// A forked child starts with a copy of its parent's reserve: it must not hand out the same bytes again. Only the
+// forking thread exists in the child, and its reserve is emptied there.
+void emptyReserveInChild()
+{
+    reserve.used = kReserveSize;
+}
+
+const int atForkRegistered = pthread_atfork(nullptr, nullptr, &emptyReserveInChild);
+
+void fillFromReserve(unsigned char *out, std::size_t count)
+{
+    Q_ASSERT(count <= kReserveSize);
+    Q_UNUSED(atForkRegistered);
+    if (reserve.used + count > kReserveSize) {
+        fillRandom(reserve.bytes, kReserveSize);
+        reserve.used = 0;
+    }
+    std::memcpy(out, reserve.bytes + reserve.used, count);
+    OPENSSL_cleanse(reserve.bytes + reserve.used, count); // each byte is handed out once
+    reserve.used += count;
+}
+} // namespace
+
+QByteArray publicRandomBytes(int count)
+{
+    if (count <= 0)
+        return {};
+    QByteArray bytes(count, Qt::Uninitialized);
+    auto *out = reinterpret_cast<unsigned char *>(bytes.data());
+    for (std::size_t left = static_cast<std::size_t>(count); left > 0;) {
+        const std::size_t chunk = std::min<std::size_t>(left, 256);
+        fillFromReserve(out, chunk);
+        out += chunk;
+        left -= chunk;
+    }
+    return bytes;
+}
+
 QString publicUuid()
 {
-    constexpr std::size_t kReserve = 4096;
-    thread_local unsigned char reserve[kReserve];
-    thread_local std::size_t used = kReserve;
-    if (used + 16 > kReserve) {
-        fillRandom(reserve, kReserve);
-        used = 0;
-    }
-    QByteArray bytes(reinterpret_cast<const char *>(reserve + used), 16);
-    OPENSSL_cleanse(reserve + used, 16); // each value is handed out once
-    used += 16;
-    return uuidFromBytes(std::move(bytes));
+    return uuidFromBytes(publicRandomBytes(16));
 }
 
 namespace {

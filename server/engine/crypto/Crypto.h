@@ -11,10 +11,12 @@ SecureBytes randomBytes(int count);
 QByteArray randomBytesRaw(int count);
 // A random RFC 4122 version 4 UUID, lower-case, with dashes.
 QString randomUuid();
-// A version 4 UUID that names something public, such as a request (its request_id): drawn from the same generator,
-// but from a per-thread reserve of random bytes filled 4 KiB at a time, since a call to the generator costs more
-// than the rest of answering a request from memory. Never for a secret or an accessor: the reserve holds future
-// values in memory.
+// Random bytes that are no secret, such as AES-GCM nonces (sent with the ciphertext): drawn from the same generator,
+// but from a per-thread reserve filled 4 KiB at a time, since each call to the generator costs more than the rest
+// of answering a request from memory. Each byte is handed out once; a forked child never reuses its parent's
+// reserve. Never for a secret or an accessor: the reserve holds future values in memory.
+QByteArray publicRandomBytes(int count);
+// A version 4 UUID that names something public, such as a request (its request_id), from publicRandomBytes.
 QString publicUuid();
 // HMAC-SHA256 (OpenSSL), raw 32 bytes.
 QByteArray hmacSha256(const SecureBytes &key, const QByteArray &data);
