@@ -9,6 +9,17 @@
 
 namespace gk {
 
+namespace {
+// Letters, digits and the path characters that mean nothing special in a regular expression.
+bool isLiteral(const QString &pattern)
+{
+    return std::all_of(pattern.cbegin(), pattern.cend(), [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'/' ||
+               c == u'_' || c == u'-';
+    });
+}
+} // namespace
+
 Router::Router(Metrics *metrics) : m_metrics(metrics) {}
 
 Router::~Router() = default;
@@ -22,6 +33,8 @@ void Router::mount(const QString &prefix, std::shared_ptr<Backend> backend)
         auto route = std::make_shared<Route>();
         route->regex = QRegularExpression(QStringLiteral("\\A(?:") + spec.pattern + QStringLiteral(")\\z"));
         route->regex.optimize();
+        if (isLiteral(spec.pattern))
+            route->literal = spec.pattern;
         Q_ASSERT_X(route->regex.isValid(), "Router::mount", qPrintable(spec.pattern));
         route->stats = m_metrics->routeStats(prefix + spec.pattern);
         route->spec = std::move(spec);
@@ -29,8 +42,7 @@ void Router::mount(const QString &prefix, std::shared_ptr<Backend> backend)
     }
 
     QWriteLocker lock(&m_lock);
-    m_mounts.erase(std::remove_if(m_mounts.begin(), m_mounts.end(),
-                                  [&](const auto &m) { return m->prefix == prefix; }),
+    m_mounts.erase(std::remove_if(m_mounts.begin(), m_mounts.end(), [&](const auto &m) { return m->prefix == prefix; }),
                    m_mounts.end());
     m_mounts.push_back(std::move(mount));
     std::stable_sort(m_mounts.begin(), m_mounts.end(),
@@ -41,8 +53,7 @@ bool Router::unmount(const QString &prefix)
 {
     QWriteLocker lock(&m_lock);
     const auto before = m_mounts.size();
-    m_mounts.erase(std::remove_if(m_mounts.begin(), m_mounts.end(),
-                                  [&](const auto &m) { return m->prefix == prefix; }),
+    m_mounts.erase(std::remove_if(m_mounts.begin(), m_mounts.end(), [&](const auto &m) { return m->prefix == prefix; }),
                    m_mounts.end());
     return m_mounts.size() != before;
 }
@@ -76,6 +87,13 @@ std::optional<Router::Match> Router::route(const QString &path) const
     match.mount = mount;
     match.mountPath = path.size() > mount->prefix.size() ? path.mid(mount->prefix.size()) : QString();
     for (const auto &route : mount->routes) {
+        if (route->literal) {
+            if (*route->literal == match.mountPath) {
+                match.route = route;
+                break;
+            }
+            continue;
+        }
         const QRegularExpressionMatch m = route->regex.match(match.mountPath);
         if (m.hasMatch()) {
             match.route = route;

@@ -27,6 +27,8 @@ public:
     struct Route
     {
         QRegularExpression regex;
+        // The pattern itself when it has no regular-expression syntax ("lookup-self"): compared as a string.
+        std::optional<QString> literal;
         PathSpec spec;
         std::shared_ptr<RouteStats> stats;
     };

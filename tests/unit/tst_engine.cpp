@@ -2,8 +2,8 @@
 // in-memory store with the real barrier and seal.
 
 #include "engine/Engine.h"
-#include "engine/Router.h"
 #include "engine/Metrics.h"
+#include "engine/Router.h"
 #include "engine/storage/InmemStorage.h"
 
 #include <QJsonArray>
@@ -21,11 +21,11 @@ public:
     {
         PathSpec item;
         item.pattern = QStringLiteral("items/([^/]+)");
-        item.handlers = {{Operation::Read, [](const Request &r) {
-                              return QtFuture::makeReadyFuture(
-                                  Response::ok({{QStringLiteral("name"), r.captures.value(0)},
-                                                {QStringLiteral("mount"), r.mountPoint}}));
-                          }}};
+        item.handlers = {
+            {Operation::Read, [](const Request &r) {
+                 return QtFuture::makeReadyFuture(Response::ok(
+                     {{QStringLiteral("name"), r.captures.value(0)}, {QStringLiteral("mount"), r.mountPoint}}));
+             }}};
         item.unauthenticated = true;
         item.allowedWhileSealed = true;
         PathSpec all;
@@ -35,7 +35,11 @@ public:
                          }}};
         all.unauthenticated = true;
         all.allowedWhileSealed = true;
-        return {item, all};
+        PathSpec literal; // no regular-expression syntax: matched as a string
+        literal.pattern = QStringLiteral("self-info/now");
+        literal.handlers = all.handlers;
+        literal.unauthenticated = true;
+        return {literal, item, all};
     }
 };
 
@@ -65,9 +69,9 @@ class TestEngine final : public QObject
 
     QJsonObject initAndUnseal(int shares, int threshold)
     {
-        const Response init = call(Operation::Update, QStringLiteral("sys/init"),
-                                   {{QStringLiteral("secret_shares"), shares},
-                                    {QStringLiteral("secret_threshold"), threshold}});
+        const Response init =
+            call(Operation::Update, QStringLiteral("sys/init"),
+                 {{QStringLiteral("secret_shares"), shares}, {QStringLiteral("secret_threshold"), threshold}});
         [&] { QCOMPARE(init.status, 200); }();
         const QJsonArray keys = init.json.value(QStringLiteral("keys")).toArray();
         for (int i = 0; i < threshold; ++i)
@@ -103,6 +107,14 @@ private slots:
         m = router.route(QStringLiteral("auth/userpass/x"));
         QCOMPARE(m->mount->prefix, QStringLiteral("auth/"));
         QVERIFY(!router.route(QStringLiteral("nothing/here")).has_value());
+        // A literal route matches the whole rest of the path, exactly.
+        m = router.route(QStringLiteral("auth/token/self-info/now"));
+        QCOMPARE(m->route->spec.pattern, QStringLiteral("self-info/now"));
+        QVERIFY(m->captures.isEmpty());
+        for (const QString &near :
+             {QStringLiteral("auth/token/self-info/nowx"), QStringLiteral("auth/token/self-info/no"),
+              QStringLiteral("auth/token/xself-info/now")})
+            QCOMPARE(router.route(near)->route->spec.pattern, QStringLiteral(".*"));
         QVERIFY(router.unmount(QStringLiteral("auth/token/")));
         QCOMPARE(router.route(QStringLiteral("auth/token/items/abc"))->mount->prefix, QStringLiteral("auth/"));
     }
@@ -117,7 +129,8 @@ private slots:
         r = call(Operation::Read, QStringLiteral("sys/health"));
         QCOMPARE(r.status, 501);
         QVERIFY(r.json.value(QStringLiteral("errors")).isArray());
-        r = call(Operation::Read, QStringLiteral("sys/health"), {{QStringLiteral("uninitcode"), QStringLiteral("200")}});
+        r = call(Operation::Read, QStringLiteral("sys/health"),
+                 {{QStringLiteral("uninitcode"), QStringLiteral("200")}});
         QCOMPARE(r.status, 200);
         r = call(Operation::Read, QStringLiteral("sys/init"));
         QCOMPARE(r.json.value(QStringLiteral("initialized")).toBool(), false);
@@ -159,7 +172,8 @@ private slots:
         QCOMPARE(call(Operation::Update, QStringLiteral("sys/seal"), {}, "gk.not-a-token").status, 403);
         QCOMPARE(call(Operation::Update, QStringLiteral("sys/seal"), {}, root).status, 204);
         QCOMPARE(call(Operation::Read, QStringLiteral("sys/health")).status, 503);
-        QCOMPARE(call(Operation::Read, QStringLiteral("sys/health"), {{QStringLiteral("sealedcode"), 299}}).status, 299);
+        QCOMPARE(call(Operation::Read, QStringLiteral("sys/health"), {{QStringLiteral("sealedcode"), 299}}).status,
+                 299);
 
         // Unseal again with other shares, base64 this time, with progress and nonce.
         const QJsonArray b64 = init.value(QStringLiteral("keys_base64")).toArray();
@@ -179,19 +193,19 @@ private slots:
     void unsealInputErrors()
     {
         initAndUnseal(3, 2);
-        QVERIFY(call(Operation::Update, QStringLiteral("sys/seal"), {},
-                     "x").status == 403);
+        QVERIFY(call(Operation::Update, QStringLiteral("sys/seal"), {}, "x").status == 403);
         Response r = call(Operation::Update, QStringLiteral("sys/unseal"), {});
         QCOMPARE(r.status, 400); // no key, no reset
         m_engine->sealNow();
         r = call(Operation::Update, QStringLiteral("sys/unseal"), {});
         QCOMPARE(r.status, 400);
-        r = call(Operation::Update, QStringLiteral("sys/unseal"), {{QStringLiteral("key"), QStringLiteral("zz-not-a-key")}});
+        r = call(Operation::Update, QStringLiteral("sys/unseal"),
+                 {{QStringLiteral("key"), QStringLiteral("zz-not-a-key")}});
         QCOMPARE(r.status, 400);
         r = call(Operation::Update, QStringLiteral("sys/unseal"), {{QStringLiteral("key"), 42}});
         QCOMPARE(r.status, 400);
-        QCOMPARE(call(Operation::Read, QStringLiteral("sys/seal-status")).json.value(QStringLiteral("progress")).toInt(),
-                 0);
+        QCOMPARE(
+            call(Operation::Read, QStringLiteral("sys/seal-status")).json.value(QStringLiteral("progress")).toInt(), 0);
     }
 
     void initInputErrors_data()
@@ -200,9 +214,10 @@ private slots:
         QTest::newRow("missing") << QJsonObject{};
         QTest::newRow("threshold above shares")
             << QJsonObject{{QStringLiteral("secret_shares"), 2}, {QStringLiteral("secret_threshold"), 3}};
-        QTest::newRow("zero") << QJsonObject{{QStringLiteral("secret_shares"), 0}, {QStringLiteral("secret_threshold"), 0}};
-        QTest::newRow("too many")
-            << QJsonObject{{QStringLiteral("secret_shares"), 256}, {QStringLiteral("secret_threshold"), 2}};
+        QTest::newRow("zero") << QJsonObject{{QStringLiteral("secret_shares"), 0},
+                                             {QStringLiteral("secret_threshold"), 0}};
+        QTest::newRow("too many") << QJsonObject{{QStringLiteral("secret_shares"), 256},
+                                                 {QStringLiteral("secret_threshold"), 2}};
         QTest::newRow("pgp") << QJsonObject{{QStringLiteral("secret_shares"), 1},
                                             {QStringLiteral("secret_threshold"), 1},
                                             {QStringLiteral("pgp_keys"), QJsonArray{QStringLiteral("k")}}};
@@ -255,8 +270,7 @@ private slots:
     void wireConventions()
     {
         const QByteArray root = initAndUnseal(1, 1).value(QStringLiteral("root_token")).toString().toUtf8();
-        Response r = call(Operation::Read, QStringLiteral("sys/health"), {}, {},
-                          {{"x-vault-namespace", "team-a/"}});
+        Response r = call(Operation::Read, QStringLiteral("sys/health"), {}, {}, {{"x-vault-namespace", "team-a/"}});
         QCOMPARE(r.status, 400);
         r = call(Operation::Read, QStringLiteral("sys/health"), {}, {}, {{"x-vault-namespace", "root/"}});
         QCOMPARE(r.status, 200);
@@ -290,8 +304,8 @@ private slots:
     {
         const QByteArray root = initAndUnseal(1, 1).value(QStringLiteral("root_token")).toString().toUtf8();
         call(Operation::Read, QStringLiteral("sys/health"));
-        Response r = call(Operation::Read, QStringLiteral("sys/metrics"), {{QStringLiteral("format"), QStringLiteral("prometheus")}},
-                          root);
+        Response r = call(Operation::Read, QStringLiteral("sys/metrics"),
+                          {{QStringLiteral("format"), QStringLiteral("prometheus")}}, root);
         QCOMPARE(r.status, 200);
         QVERIFY(r.contentType.startsWith("text/plain"));
         QVERIFY(r.raw.contains("gatekeeper_http_requests_total{route=\"sys/health\",code=\"2xx\"}"));
@@ -324,10 +338,12 @@ private slots:
         r = call(Operation::Patch, QStringLiteral("config"),
                  {{QStringLiteral("cluster.name"), QStringLiteral("x")}, {QStringLiteral("no.such.key"), 1}}, root);
         QCOMPARE(r.status, 400);
-        QVERIFY(r.json.value(QStringLiteral("errors")).toArray().at(0).toString().contains(QStringLiteral("no.such.key")));
+        QVERIFY(
+            r.json.value(QStringLiteral("errors")).toArray().at(0).toString().contains(QStringLiteral("no.such.key")));
         r = call(Operation::Patch, QStringLiteral("config"), {{QStringLiteral("metrics.unauthenticated"), 3}}, root);
         QCOMPARE(r.status, 400);
-        r = call(Operation::Patch, QStringLiteral("config"), {{QStringLiteral("log.level"), QStringLiteral("loud")}}, root);
+        r = call(Operation::Patch, QStringLiteral("config"), {{QStringLiteral("log.level"), QStringLiteral("loud")}},
+                 root);
         QCOMPARE(r.status, 400);
         QCOMPARE(call(Operation::Read, QStringLiteral("config"), {}, root).json.value(QStringLiteral("cluster.name")),
                  QJsonValue(QStringLiteral("prod")));
@@ -349,7 +365,8 @@ private slots:
         // Settings live in the barrier and survive a seal cycle.
         r = call(Operation::Read, QStringLiteral("config/schema"), {}, root);
         QVERIFY(r.json.contains(QStringLiteral("log.level")));
-        call(Operation::Update, QStringLiteral("config"), {{QStringLiteral("log.level"), QStringLiteral("warning")}}, root);
+        call(Operation::Update, QStringLiteral("config"), {{QStringLiteral("log.level"), QStringLiteral("warning")}},
+             root);
         m_engine->sealNow();
         QCOMPARE(call(Operation::Read, QStringLiteral("config"), {}, root).status, 503);
     }
