@@ -129,8 +129,8 @@ void verifyConventions(const HttpAnswer &answer)
 
 constexpr qint64 kTooLarge = 33 * 1024 * 1024;
 
-// The same tests run over both request paths (QHttpServer's, the default, and the built-in parser): ctest runs
-// this binary twice, the second time with GK_TEST_HTTP_BUILTIN=1.
+// The same tests run over both request paths (QHttpServer's, and the built-in parser, the server's default): ctest
+// runs this binary twice, the second time with GK_TEST_HTTP_BUILTIN=1.
 HttpServerOptions baseOptions()
 {
     HttpServerOptions options;
