@@ -1,5 +1,7 @@
 #include "Duration.h"
 
+#include <QDateTime>
+
 #include <limits>
 
 namespace gk {
@@ -78,6 +80,84 @@ QString formatDuration(qint64 seconds)
         out += QString::number(m) + QLatin1Char('m');
     out += QString::number(s) + QLatin1Char('s');
     return out;
+}
+
+namespace {
+constexpr qint64 kSecsPerDay = 86400;
+// 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z in seconds since the epoch.
+constexpr qint64 kFirstSecs = -62135596800;
+constexpr qint64 kEndSecs = 253402300800;
+
+void appendDigits(QChar *&out, qint64 value, int width)
+{
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = QChar(u'0' + char16_t(value % 10));
+        value /= 10;
+    }
+    out += width;
+}
+
+// Writes "YYYY-MM-DDTHH:MM:SS" (19 characters) for secs in [kFirstSecs, kEndSecs). The date comes from the day
+// number by the proleptic Gregorian "days from civil" inversion (eras of 400 years, March-based years).
+void writeDateTime(QChar *&out, qint64 secs)
+{
+    qint64 days = secs / kSecsPerDay;
+    qint64 rest = secs % kSecsPerDay;
+    if (rest < 0) {
+        rest += kSecsPerDay;
+        --days;
+    }
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 dayOfEra = z - era * 146097;
+    const qint64 yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+    const qint64 dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    const qint64 mp = (5 * dayOfYear + 2) / 153;
+    const qint64 day = dayOfYear - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    appendDigits(out, year, 4);
+    *out++ = u'-';
+    appendDigits(out, month, 2);
+    *out++ = u'-';
+    appendDigits(out, day, 2);
+    *out++ = u'T';
+    appendDigits(out, rest / 3600, 2);
+    *out++ = u':';
+    appendDigits(out, rest / 60 % 60, 2);
+    *out++ = u':';
+    appendDigits(out, rest % 60, 2);
+}
+} // namespace
+
+QString formatRfc3339(qint64 secsSinceEpoch)
+{
+    if (secsSinceEpoch < kFirstSecs || secsSinceEpoch >= kEndSecs)
+        return QDateTime::fromSecsSinceEpoch(secsSinceEpoch, Qt::UTC).toString(Qt::ISODate);
+    QString text(20, Qt::Uninitialized);
+    QChar *out = text.data();
+    writeDateTime(out, secsSinceEpoch);
+    *out = u'Z';
+    return text;
+}
+
+QString formatRfc3339Ms(qint64 msecsSinceEpoch)
+{
+    qint64 secs = msecsSinceEpoch / 1000;
+    qint64 ms = msecsSinceEpoch % 1000;
+    if (ms < 0) {
+        ms += 1000;
+        --secs;
+    }
+    if (secs < kFirstSecs || secs >= kEndSecs)
+        return QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
+    QString text(24, Qt::Uninitialized);
+    QChar *out = text.data();
+    writeDateTime(out, secs);
+    *out++ = u'.';
+    appendDigits(out, ms, 3);
+    *out = u'Z';
+    return text;
 }
 
 } // namespace gk

@@ -1,5 +1,7 @@
 #include "Duration.h"
 
+#include <QDateTime>
+#include <QRandomGenerator>
 #include <QTest>
 
 class TestDuration final : public QObject
@@ -7,6 +9,34 @@ class TestDuration final : public QObject
     Q_OBJECT
 
 private slots:
+    void formatsRfc3339()
+    {
+        // Known instants, then every 1,000th day across the supported years and random seconds: the text is what
+        // QDateTime writes.
+        QCOMPARE(gk::formatRfc3339(0), QStringLiteral("1970-01-01T00:00:00Z"));
+        QCOMPARE(gk::formatRfc3339(951782400), QStringLiteral("2000-02-29T00:00:00Z"));
+        QCOMPARE(gk::formatRfc3339(-1), QStringLiteral("1969-12-31T23:59:59Z"));
+        QCOMPARE(gk::formatRfc3339Ms(1765063200123), QStringLiteral("2025-12-06T23:20:00.123Z"));
+        QCOMPARE(gk::formatRfc3339Ms(-1), QStringLiteral("1969-12-31T23:59:59.999Z"));
+        const auto expected = [](qint64 secs) {
+            return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
+        };
+        const auto expectedMs = [](qint64 ms) {
+            return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+        };
+        for (qint64 secs = -62135596800; secs < 253402300800; secs += 1000 * 86400 + 3723)
+            QCOMPARE(gk::formatRfc3339(secs), expected(secs));
+        for (const qint64 edge : {qint64(-62135596800), qint64(253402300799), qint64(253402300800),
+                                  qint64(-62135596801), qint64(4102444800), qint64(1709164800)})
+            QCOMPARE(gk::formatRfc3339(edge), expected(edge));
+        QRandomGenerator random(20261206);
+        for (int i = 0; i < 20000; ++i) {
+            const qint64 ms = qint64(random.bounded(Q_INT64_C(400000000000000))) - Q_INT64_C(60000000000000);
+            QCOMPARE(gk::formatRfc3339(ms / 1000), expected(ms / 1000));
+            QCOMPARE(gk::formatRfc3339Ms(ms), expectedMs(ms));
+        }
+    }
+
     void parses_data()
     {
         QTest::addColumn<QJsonValue>("input");

@@ -1,5 +1,6 @@
 #include "engine/backends/AppRoleBackend.h"
 
+#include "Duration.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/crypto/SecureBytes.h"
 #include "engine/policy/VaultData.h"
@@ -56,7 +57,7 @@ QString rfc3339Ms(qint64 msecs)
 {
     if (msecs <= 0)
         return QStringLiteral("0001-01-01T00:00:00Z");
-    return QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC).toString(Qt::ISODateWithMs);
+    return formatRfc3339Ms(msecs);
 }
 
 // Vault's role names: word characters with '.' and '-' inside; lower-cased.

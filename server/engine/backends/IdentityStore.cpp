@@ -1,5 +1,6 @@
 #include "engine/backends/IdentityStore.h"
 
+#include "Duration.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/storage/Storage.h"
 
@@ -20,11 +21,6 @@ const QString kAliasPrefix = QStringLiteral("sys/identity/alias/");
 template <typename T> QFuture<T> ready(T value)
 {
     return QtFuture::makeReadyFuture(std::move(value));
-}
-
-QString rfc3339(qint64 secs)
-{
-    return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
 }
 
 QByteArray compact(const QJsonObject &json)
@@ -97,8 +93,8 @@ QJsonObject Entity::toApi() const
                                       {QStringLiteral("mount_accessor"), a.mountAccessor},
                                       {QStringLiteral("mount_type"), a.mountType},
                                       {QStringLiteral("mount_path"), a.mountPath},
-                                      {QStringLiteral("creation_time"), rfc3339(a.creationTime)},
-                                      {QStringLiteral("last_update_time"), rfc3339(a.lastUpdateTime)},
+                                      {QStringLiteral("creation_time"), formatRfc3339(a.creationTime)},
+                                      {QStringLiteral("last_update_time"), formatRfc3339(a.lastUpdateTime)},
                                       {QStringLiteral("metadata"), QJsonValue::Null},
                                       {QStringLiteral("custom_metadata"), QJsonValue::Null},
                                       {QStringLiteral("local"), false},
@@ -109,8 +105,8 @@ QJsonObject Entity::toApi() const
             {QStringLiteral("aliases"), aliasArray},
             {QStringLiteral("policies"), QJsonArray::fromStringList(policies)},
             {QStringLiteral("metadata"), QJsonValue::Null},
-            {QStringLiteral("creation_time"), rfc3339(creationTime)},
-            {QStringLiteral("last_update_time"), rfc3339(lastUpdateTime)},
+            {QStringLiteral("creation_time"), formatRfc3339(creationTime)},
+            {QStringLiteral("last_update_time"), formatRfc3339(lastUpdateTime)},
             {QStringLiteral("disabled"), disabled},
             {QStringLiteral("direct_group_ids"), QJsonArray()},
             {QStringLiteral("group_ids"), QJsonArray()},

@@ -84,11 +84,6 @@ Response invalidRefresh()
     return oauthError(400, QStringLiteral("invalid_grant"), QStringLiteral("the refresh token is invalid, expired or used"));
 }
 
-QString rfc3339(qint64 secs)
-{
-    return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
-}
-
 } // namespace
 
 QJsonObject OAuth2Backend::Grant::toJson() const
@@ -132,9 +127,8 @@ QJsonObject OAuth2Backend::Grant::toView(qint64 now) const
             {QStringLiteral("expires_in"), accessExpiresAt == 0 ? 0 : std::max<qint64>(0, accessExpiresAt - now)},
             {QStringLiteral("refresh_expires_in"), std::max<qint64>(0, refreshExpiresAt - now)},
             {QStringLiteral("scopes"), QStringLiteral("user")},
-            {QStringLiteral("created_at"), rfc3339(createdAt)},
-            {QStringLiteral("user"),
-             QJsonObject{{QStringLiteral("id"), entityId}, {QStringLiteral("name"), userName}}},
+            {QStringLiteral("created_at"), formatRfc3339(createdAt)},
+            {QStringLiteral("user"), QJsonObject{{QStringLiteral("id"), entityId}, {QStringLiteral("name"), userName}}},
             {QStringLiteral("mount"), mount}};
 }
 

@@ -37,11 +37,6 @@ Response failure(const Status &st)
     return Response::error(st.httpStatus(), st.error());
 }
 
-QString rfc3339(qint64 secs)
-{
-    return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
-}
-
 // Reads request fields the way Vault does: null and absent are the same, numbers may come as strings, lists as
 // comma-separated strings. Every problem is collected, so one 400 names them all.
 class Fields final
@@ -302,9 +297,9 @@ QJsonObject TokenBackend::lookupData(const TokenEntry &entry, const QString &id,
         {QStringLiteral("display_name"), entry.displayName},
         {QStringLiteral("entity_id"), entry.entityId},
         {QStringLiteral("expire_time"),
-         entry.expireTime == 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(rfc3339(entry.expireTime))},
+         entry.expireTime == 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(formatRfc3339(entry.expireTime))},
         {QStringLiteral("explicit_max_ttl"), entry.explicitMaxTtl},
-        {QStringLiteral("issue_time"), rfc3339(entry.creationTime)},
+        {QStringLiteral("issue_time"), formatRfc3339(entry.creationTime)},
         {QStringLiteral("meta"), metaJson(entry.meta)},
         {QStringLiteral("num_uses"), std::max(0, entry.numUses)},
         {QStringLiteral("orphan"), entry.orphan},
@@ -322,7 +317,7 @@ QJsonObject TokenBackend::lookupData(const TokenEntry &entry, const QString &id,
         d.insert(QStringLiteral("role"), entry.role);
     if (entry.lastRenewalTime > 0) {
         d.insert(QStringLiteral("last_renewal_time"), entry.lastRenewalTime);
-        d.insert(QStringLiteral("last_renewal"), rfc3339(entry.lastRenewalTime));
+        d.insert(QStringLiteral("last_renewal"), formatRfc3339(entry.lastRenewalTime));
     }
     return d;
 }

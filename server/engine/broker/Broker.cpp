@@ -36,11 +36,6 @@ template <typename T> QFuture<Result<T>> fail(int status, const QString &message
     return QtFuture::makeReadyFuture(Result<T>::fail(message, status));
 }
 
-QString rfc3339(qint64 msecs)
-{
-    return QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC).toString(Qt::ISODateWithMs);
-}
-
 // The first message of a pipeline answer ({"errors": [...]}).
 QString firstError(const Response &answer)
 {
@@ -606,7 +601,7 @@ QFuture<Response> Broker::status(const Request &)
         {{QStringLiteral("id"), m_id},
          {QStringLiteral("uptime"), formatDuration((now - m_startedMsecs) / 1000)},
          {QStringLiteral("unsealed"), unsealed},
-         {QStringLiteral("started"), rfc3339(m_startedMsecs)},
+         {QStringLiteral("started"), formatRfc3339Ms(m_startedMsecs)},
          {QStringLiteral("version"), QStringLiteral(GK_VERSION)},
          {QStringLiteral("peers"), peers},
          {QStringLiteral("stats"),

@@ -47,11 +47,6 @@ Status asInvalid(const Status &st)
     return st.httpStatus() == 403 ? invalid() : st;
 }
 
-QString rfc3339(qint64 secs)
-{
-    return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
-}
-
 QString recordKey(const QString &idHmac)
 {
     return kPrefix + idHmac;
@@ -114,7 +109,7 @@ QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qi
             const QJsonObject wrapInfo{{QStringLiteral("token"), created.value().id},
                                        {QStringLiteral("accessor"), token->accessor},
                                        {QStringLiteral("ttl"), ttl},
-                                       {QStringLiteral("creation_time"), rfc3339(token->creationTime)},
+                                       {QStringLiteral("creation_time"), formatRfc3339(token->creationTime)},
                                        {QStringLiteral("creation_path"), creationPath},
                                        {kWrappedAccessor, wrappedAccessor}};
             const QString idHmac = token->idHmac;
@@ -266,7 +261,7 @@ QFuture<Result<QJsonObject>> ResponseWrapper::lookup(const QByteArray &token)
                     return record.status();
                 const QJsonObject &r = record.value();
                 return QJsonObject{{kCreationPath, r.value(kCreationPath).toString()},
-                                   {kCreationTime, rfc3339(r.value(kCreationTime).toInteger())},
+                                   {kCreationTime, formatRfc3339(r.value(kCreationTime).toInteger())},
                                    {kCreationTtl, r.value(kCreationTtl).toInteger()}};
             });
         })
