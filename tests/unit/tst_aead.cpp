@@ -3,6 +3,7 @@
 #include "engine/crypto/Hardening.h"
 #include "engine/crypto/SecureBytes.h"
 
+#include <QDateTime>
 #include <QMessageAuthenticationCode>
 #include <QRegularExpression>
 #include <QSet>
@@ -274,6 +275,23 @@ void TestAead::randomBytesAndUuid()
     const QString a = randomUuid();
     QVERIFY2(uuid.match(a).hasMatch(), qPrintable(a));
     QVERIFY(randomUuid() != a);
+
+    // Version 7: the Unix time in milliseconds in the first 48 bits, so that later ones sort after earlier ones.
+    const QRegularExpression v7(
+        QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"));
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    const QString first = timeOrderedUuid();
+    QTest::qSleep(2);
+    const QString second = timeOrderedUuid();
+    const qint64 after = QDateTime::currentMSecsSinceEpoch();
+    const QStringList made{first, second};
+    for (const QString &id : made) {
+        QVERIFY2(v7.match(id).hasMatch(), qPrintable(id));
+        const qint64 ms = (id.left(8) + id.mid(9, 4)).toLongLong(nullptr, 16);
+        QVERIFY(ms >= before && ms <= after);
+    }
+    QVERIFY(first < second);
+    QVERIFY(timeOrderedUuid().mid(14) != timeOrderedUuid().mid(14));
 
     // Public ids come from a per-thread reserve of 4 KiB (256 ids): across several refills, in two threads, every
     // id is well formed and none repeats.

@@ -4,6 +4,7 @@
 
 #include "engine/Engine.h"
 #include "engine/RuntimeConfig.h"
+#include "engine/crypto/Crypto.h"
 #include "engine/crypto/SealManager.h"
 #include "engine/storage/InmemStorage.h"
 #include "engine/storage/Storage.h"
@@ -14,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPromise>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <atomic>
@@ -804,6 +806,103 @@ private slots:
         for (const QString &key : barrierKeys(QStringLiteral("sys/")))
             check(key, barrierValue(key));
         QVERIFY(barrierKeys(QStringLiteral("sys/token/id/")).size() >= 7);
+    }
+
+    // New ids lead with their creation time and accessors are version 7 UUIDs, so the keys of tokens made one after
+    // another sort in creation order; lookups by id and by accessor find them.
+    void keysFollowCreationOrder()
+    {
+        InmemStorage storage;
+        TokenStore store(&storage);
+        const QRegularExpression idForm(QStringLiteral("^gk\\.[0-9a-f]{12}[A-Za-z0-9_-]{43}$"));
+        QStringList ids;
+        QStringList idHmacs;
+        QStringList accessors;
+        for (int i = 0; i < 4; ++i) {
+            if (i > 0)
+                QTest::qWait(3); // a later millisecond
+            auto created = store.create(TokenEntry());
+            created.waitForFinished();
+            QVERIFY(created.result().isOk());
+            const TokenStore::Created c = created.result().value();
+            QVERIFY2(idForm.match(c.id).hasMatch(), qPrintable(c.id));
+            const qint64 ms = c.id.mid(3, 12).toLongLong(nullptr, 16);
+            QVERIFY(qAbs(ms - QDateTime::currentMSecsSinceEpoch()) < 60000);
+            QVERIFY(c.entry->idHmac.startsWith(c.id.mid(3, 12)));
+            QCOMPARE(c.entry->idHmac.size(), 12 + 64);
+            QCOMPARE(c.entry->accessor.at(14), QLatin1Char('7'));
+            ids.append(c.id);
+            idHmacs.append(c.entry->idHmac);
+            accessors.append(c.entry->accessor);
+        }
+        QStringList sorted = ids;
+        sorted.sort();
+        QCOMPARE(ids, sorted);
+        sorted = accessors;
+        sorted.sort();
+        QCOMPARE(accessors, sorted);
+
+        auto idKeys = storage.list(QStringLiteral("sys/token/id/"));
+        idKeys.waitForFinished();
+        QCOMPARE(idKeys.result().value(), idHmacs);
+        auto accessorKeys = storage.list(QStringLiteral("sys/token/accessor/"));
+        accessorKeys.waitForFinished();
+        QCOMPARE(accessorKeys.result().value().size(), accessors.size());
+        for (int i = 0; i < accessors.size(); ++i) {
+            const QString time = accessors.at(i).left(8) + accessors.at(i).mid(9, 4);
+            QVERIFY(accessorKeys.result().value().at(i).startsWith(time));
+        }
+
+        for (int i = 0; i < ids.size(); ++i) {
+            auto byId = store.lookup(ids.at(i).toUtf8());
+            byId.waitForFinished();
+            QVERIFY(byId.result().isOk());
+            QCOMPARE(byId.result().value()->accessor, accessors.at(i));
+            auto byAccessor = store.lookupByAccessor(accessors.at(i));
+            byAccessor.waitForFinished();
+            QVERIFY(byAccessor.result().isOk());
+            QCOMPARE(byAccessor.result().value()->idHmac, idHmacs.at(i));
+        }
+        // The time part is bound to the rest of the id: another time with the same random part is no token.
+        QString moved = ids.first();
+        moved[14] = moved.at(14) == QLatin1Char('0') ? QLatin1Char('1') : QLatin1Char('0');
+        auto wrong = store.lookup(moved.toUtf8());
+        wrong.waitForFinished();
+        QCOMPARE(wrong.result().httpStatus(), 403);
+    }
+
+    // Ids without a time part (chosen ones, and those made before ids carried it) and version 4 accessors keep
+    // keys made of the HMAC alone, and are found as before.
+    void idsWithoutTimePart()
+    {
+        InmemStorage storage;
+        TokenStore store(&storage);
+        const QString oldForm = QStringLiteral("gk.") + QString(43, QLatin1Char('A'));
+        const QString upperHex = QStringLiteral("gk.00000000ABCD") + QString(43, QLatin1Char('b'));
+        const QStringList chosenIds{oldForm, upperHex, QStringLiteral("dev-root")};
+        for (const QString &chosen : chosenIds) {
+            TokenEntry entry;
+            entry.accessor = crypto::randomUuid();
+            auto created = store.create(entry, chosen);
+            created.waitForFinished();
+            QVERIFY(created.result().isOk());
+            const TokenStore::EntryPtr made = created.result().value().entry;
+            QCOMPARE(made->idHmac.size(), 64);
+            auto byId = store.lookup(chosen.toUtf8());
+            byId.waitForFinished();
+            QVERIFY(byId.result().isOk());
+            QCOMPARE(byId.result().value()->idHmac, made->idHmac);
+            auto byAccessor = store.lookupByAccessor(entry.accessor);
+            byAccessor.waitForFinished();
+            QVERIFY(byAccessor.result().isOk());
+            QCOMPARE(byAccessor.result().value()->idHmac, made->idHmac);
+        }
+        auto accessorKeys = storage.list(QStringLiteral("sys/token/accessor/"));
+        accessorKeys.waitForFinished();
+        const QStringList keys = accessorKeys.result().value();
+        QCOMPARE(keys.size(), chosenIds.size());
+        for (const QString &key : keys)
+            QCOMPARE(key.size(), 64);
     }
 
     void strandRunsTasksInOrderPerKey()

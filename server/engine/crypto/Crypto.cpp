@@ -1,5 +1,6 @@
 #include "engine/crypto/Crypto.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 #include <QUuid>
 
@@ -87,9 +88,9 @@ QByteArray randomBytesRaw(int count)
 }
 
 namespace {
-QString uuidFromBytes(QByteArray bytes)
+QString uuidFromBytes(QByteArray bytes, int version = 4)
 {
-    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40); // version 4
+    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | (version << 4));
     bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
     return QUuid::fromRfc4122(bytes).toString(QUuid::WithoutBraces);
 }
@@ -98,6 +99,15 @@ QString uuidFromBytes(QByteArray bytes)
 QString randomUuid()
 {
     return uuidFromBytes(randomBytesRaw(16));
+}
+
+QString timeOrderedUuid()
+{
+    QByteArray bytes = randomBytesRaw(16);
+    const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch());
+    for (int i = 0; i < 6; ++i)
+        bytes[i] = static_cast<char>((ms >> (8 * (5 - i))) & 0xff);
+    return uuidFromBytes(bytes, 7);
 }
 
 namespace {

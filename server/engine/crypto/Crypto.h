@@ -11,6 +11,10 @@ SecureBytes randomBytes(int count);
 QByteArray randomBytesRaw(int count);
 // A random RFC 4122 version 4 UUID, lower-case, with dashes.
 QString randomUuid();
+// An RFC 9562 version 7 UUID: the current Unix time in milliseconds (48 bits, big-endian, so that UUIDs made later sort
+// after earlier ones as text) followed by 74 random bits. For identifiers that are stored as index keys, where
+// time order keeps new keys next to each other.
+QString timeOrderedUuid();
 // Random bytes that are no secret, such as AES-GCM nonces (sent with the ciphertext): drawn from the same generator,
 // but from a per-thread reserve filled 4 KiB at a time, since each call to the generator costs more than the rest
 // of answering a request from memory. Each byte is handed out once; a forked child never reuses its parent's

@@ -11,7 +11,7 @@ namespace gk {
 // of the id under a barrier-held key.
 struct TokenEntry
 {
-    QString idHmac; // hex HMAC-SHA256 of the id
+    QString idHmac; // hex HMAC-SHA256 of the id, after the time part of an id that has one (TokenStore::idHmac)
     QString accessor;
     QStringList policies;
     QString parentHmac; // empty for orphans

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QMutexLocker>
 
+#include <algorithm>
 #include <atomic>
 
 namespace gk {
@@ -21,6 +22,10 @@ const QString kAccessorPrefix = QStringLiteral("sys/token/accessor/");
 const QString kParentPrefix = QStringLiteral("sys/token/parent/");
 const QString kRolePrefix = QStringLiteral("sys/token/role/");
 const QString kTokenPrefix = QStringLiteral("gk.");
+// A token id made by newTokenId(): the prefix, its creation time as 12 lower-case hex digits of Unix milliseconds,
+// then 32 random bytes in base64url without padding.
+constexpr qsizetype kTimeDigits = 12;
+constexpr qsizetype kRandomChars = 43;
 // Ancestors followed when checking that a token's parents are alive; a deeper tree is refused.
 constexpr int kMaxDepth = 256;
 // Storage operations started at once when walking a list of keys.
@@ -75,6 +80,36 @@ QFuture<Status> forEachItem(QStringList items, std::function<QFuture<Status>(con
         .unwrap();
 }
 
+bool isLowerHex(QChar c)
+{
+    return (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
+}
+
+template <typename Text> bool allLowerHex(const Text &text)
+{
+    return std::all_of(text.begin(), text.end(), [](auto c) { return isLowerHex(QChar(c)); });
+}
+
+// The creation time that leads an id made by newTokenId(), or nothing for an id of another form (a chosen one, or
+// one made before ids carried the time).
+QByteArray idTimePart(const QByteArray &id)
+{
+    if (id.size() != kTokenPrefix.size() + kTimeDigits + kRandomChars || !id.startsWith("gk."))
+        return {};
+    QByteArray time = id.mid(kTokenPrefix.size(), kTimeDigits);
+    return allLowerHex(time) ? time : QByteArray();
+}
+
+// The creation time that leads a version 7 UUID accessor (its first 48 bits, 12 hex digits), or nothing for an
+// accessor of another form.
+QString accessorTimePart(const QString &accessor)
+{
+    if (accessor.size() != 36 || accessor.at(14) != QLatin1Char('7') || accessor.at(8) != QLatin1Char('-'))
+        return {};
+    QString time = accessor.left(8) + accessor.mid(9, 4);
+    return allLowerHex(time) ? time : QString();
+}
+
 QString nonFolder(const QString &name)
 {
     return name.endsWith(QLatin1Char('/')) ? QString() : name;
@@ -97,10 +132,21 @@ TokenStore::~TokenStore()
 QString TokenStore::newTokenId()
 {
     QByteArray raw = crypto::randomBytesRaw(32);
-    const QString id = kTokenPrefix + QString::fromLatin1(
-                                          raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString time =
+        QStringLiteral("%1").arg(QDateTime::currentMSecsSinceEpoch(), kTimeDigits, 16, QLatin1Char('0'));
+    const QString id =
+        kTokenPrefix + time +
+        QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     SecureBytes::wipe(raw);
     return id;
+}
+
+QString TokenStore::idHmac(const SecureBytes &key, const QByteArray &id)
+{
+    // The id's time part leads the HMAC, so that the keys of tokens made one after another sort next to each other:
+    // new index entries land on the same few pages instead of one random page each. The time is no secret (a
+    // token's lookup shows its creation time); the 256 random bits of the id are never stored.
+    return QString::fromLatin1(idTimePart(id) + crypto::hmacSha256(key, id).toHex());
 }
 
 QString TokenStore::storageKey(const QString &idHmac)
@@ -111,7 +157,7 @@ QString TokenStore::storageKey(const QString &idHmac)
 QString TokenStore::accessorKey(const SecureBytes &key, const QString &accessor)
 {
     // A domain prefix keeps accessor hashes apart from id hashes made with the same key.
-    return kAccessorPrefix +
+    return kAccessorPrefix + accessorTimePart(accessor) +
            QString::fromLatin1(crypto::hmacSha256(key, QByteArrayLiteral("accessor:") + accessor.toUtf8()).toHex());
 }
 
@@ -201,9 +247,9 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
         hmacKey(true), [this, entry = std::move(entry), id, chosen](Result<SecureBytes> key) mutable -> QFuture<R> {
             if (!key)
                 return ready(R(key.status()));
-            entry.idHmac = QString::fromLatin1(crypto::hmacSha256(key.value(), id.toUtf8()).toHex());
+            entry.idHmac = idHmac(key.value(), id.toUtf8());
             if (entry.accessor.isEmpty())
-                entry.accessor = crypto::randomUuid();
+                entry.accessor = crypto::timeOrderedUuid();
             if (entry.creationTime == 0)
                 entry.creationTime = QDateTime::currentSecsSinceEpoch();
             if (entry.ttl > 0 && entry.expireTime == 0)
@@ -294,7 +340,7 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookup(const QByteArray &id)
     return chain(hmacKey(false), [this, id](Result<SecureBytes> key) -> QFuture<R> {
         if (!key)
             return ready(R(key.status()));
-        return loadLive(QString::fromLatin1(crypto::hmacSha256(key.value(), id).toHex()));
+        return loadLive(idHmac(key.value(), id));
     });
 }
 

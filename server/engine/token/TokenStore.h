@@ -21,13 +21,15 @@ Q_DECLARE_LOGGING_CATEGORY(lcToken)
 
 class Storage;
 
-// Tokens in the barrier. A token id ("gk." + 32 random bytes, base64url) is returned to its owner once and
-// stored only as HMAC-SHA256 under a key that itself lives in the barrier ("sys/token/salt"), so neither
-// the physical store nor a copy of the barrier's contents yields usable ids.
+// Tokens in the barrier. A token id ("gk." + its creation time in 12 hex digits of Unix milliseconds + 32 random
+// bytes, base64url) is returned to its owner once and stored only as HMAC-SHA256 under a key that itself lives in
+// the barrier ("sys/token/salt"), so neither the physical store nor a copy of the barrier's contents yields usable
+// ids. The time part leads the HMAC in idHmac (and a version 7 UUID accessor's time leads its HMAC), so that the
+// keys of new tokens sort together and their index entries share pages.
 //
 // Layout (all keys below "sys/token/"):
 //   id/<idHmac>                        the entry (TokenEntry::toJson)
-//   accessor/<accessorHmac>            {"accessor", "id_hmac"}: lookup and revocation by accessor
+//   accessor/[<time>]<accessorHmac>    {"accessor", "id_hmac"}: lookup and revocation by accessor
 //   parent/<parentIdHmac>/<childIdHmac> one empty value per child: the tree, for cascading revocation
 //   role/<name>                        token roles
 //
@@ -122,6 +124,7 @@ private:
     QFuture<Result<QStringList>> listKeys(const QString &prefix);
     QFuture<Result<TidyReport>> tidyNow();
 
+    static QString idHmac(const SecureBytes &key, const QByteArray &id);
     static QString storageKey(const QString &idHmac);
     static QString accessorKey(const SecureBytes &key, const QString &accessor);
     static QString parentLinkKey(const QString &parentHmac, const QString &childHmac);
