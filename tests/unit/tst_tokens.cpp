@@ -53,6 +53,63 @@ QString firstError(const Response &r)
     return r.json.value(QStringLiteral("errors")).toArray().at(0).toString();
 }
 
+// In-memory storage that can hold back the answers of reads (released on demand), and can say that other servers
+// write it too.
+class HeldReadsStore final : public Storage
+{
+public:
+    std::atomic<bool> holdReads{false};
+    bool shared = false;
+
+    QString type() const override { return m_store.type(); }
+    QFuture<Result<std::optional<QByteArray>>> get(const QString &key) override
+    {
+        if (!holdReads)
+            return m_store.get(key);
+        auto got = m_store.get(key);
+        got.waitForFinished();
+        QMutexLocker lock(&m_mutex);
+        auto promise = std::make_shared<QPromise<Result<std::optional<QByteArray>>>>();
+        promise->start();
+        m_held.append({promise, got.result()});
+        return promise->future();
+    }
+    QFuture<Status> put(const QString &key, const QByteArray &value) override { return m_store.put(key, value); }
+    QFuture<Status> remove(const QString &key) override { return m_store.remove(key); }
+    QFuture<Result<QStringList>> list(const QString &prefix) override { return m_store.list(prefix); }
+    QFuture<Status> batch(const QList<StorageOp> &ops) override { return m_store.batch(ops); }
+    bool sharedWithOtherServers() const override { return shared; }
+
+    int heldCount()
+    {
+        QMutexLocker lock(&m_mutex);
+        return int(m_held.size());
+    }
+    // Answers the held reads with what they read when they were made.
+    void release()
+    {
+        QList<Held> held;
+        {
+            QMutexLocker lock(&m_mutex);
+            held.swap(m_held);
+        }
+        for (Held &h : held) {
+            h.promise->addResult(h.result);
+            h.promise->finish();
+        }
+    }
+
+private:
+    struct Held
+    {
+        std::shared_ptr<QPromise<Result<std::optional<QByteArray>>>> promise;
+        Result<std::optional<QByteArray>> result;
+    };
+    InmemStorage m_store;
+    QMutex m_mutex;
+    QList<Held> m_held;
+};
+
 } // namespace
 
 class TestTokens final : public QObject
@@ -323,6 +380,7 @@ private slots:
         const QString parentHmac = parentEntry.result().value()->idHmac;
         auto removed = m_engine->seal().barrier()->remove(QStringLiteral("sys/token/id/") + parentHmac);
         removed.waitForFinished();
+        m_engine->tokens().clearCache(); // what a restart after the interruption does
         QCOMPARE(lookupStatus(child), 403);
         QCOMPARE(lookupStatus(grandchild), 403);
         QCOMPARE(call(Operation::Read, QStringLiteral("auth/token/lookup-self"), {}, grandchild).status, 403);
@@ -903,6 +961,87 @@ private slots:
         QCOMPARE(keys.size(), chosenIds.size());
         for (const QString &key : keys)
             QCOMPARE(key.size(), 64);
+    }
+
+    // Entries that were looked up are kept decoded in memory; every change made through the store is seen by the
+    // next lookup, also while lookups of the same token run beside it.
+    void rememberedEntriesFollowChanges()
+    {
+        InmemStorage storage;
+        TokenStore store(&storage);
+        const auto lookup = [&](const QString &id) {
+            auto f = store.lookup(id.toUtf8());
+            f.waitForFinished();
+            return f.result();
+        };
+        TokenEntry parentEntry;
+        parentEntry.ttl = 3600;
+        auto madeParent = store.create(parentEntry);
+        madeParent.waitForFinished();
+        const TokenStore::Created parent = madeParent.result().value();
+        TokenEntry childEntry;
+        childEntry.parentHmac = parent.entry->idHmac;
+        auto madeChild = store.create(childEntry);
+        madeChild.waitForFinished();
+        const TokenStore::Created child = madeChild.result().value();
+        QVERIFY(lookup(child.id).isOk()); // both remembered now
+        QVERIFY(lookup(parent.id).isOk());
+
+        // A renewal is seen at once.
+        auto renewed = store.update(parent.entry->idHmac, [](TokenEntry e) -> Result<TokenEntry> {
+            e.expireTime += 60;
+            return e;
+        });
+        renewed.waitForFinished();
+        QVERIFY(renewed.result().isOk());
+        QCOMPARE(lookup(parent.id).value()->expireTime, parent.entry->expireTime + 60);
+
+        // Revoking the parent refuses both at once, although both were remembered.
+        auto revoked = store.revoke(parent.entry->idHmac);
+        revoked.waitForFinished();
+        QVERIFY(revoked.result().isOk());
+        QCOMPARE(lookup(parent.id).httpStatus(), 403);
+        QCOMPARE(lookup(child.id).httpStatus(), 403);
+
+        // A lookup whose read began before a revocation and ends after it may still succeed (it began first), but
+        // what it read is not remembered: the next lookup is refused.
+        HeldReadsStore held;
+        TokenStore heldStore(&held);
+        auto made = heldStore.create(TokenEntry());
+        made.waitForFinished();
+        const TokenStore::Created c = made.result().value();
+        held.holdReads = true;
+        auto early = heldStore.lookup(c.id.toUtf8());
+        QTRY_COMPARE(held.heldCount(), 1);
+        held.holdReads = false;
+        auto gone = heldStore.revoke(c.entry->idHmac);
+        gone.waitForFinished();
+        QVERIFY(gone.result().isOk());
+        held.release();
+        early.waitForFinished();
+        QVERIFY(early.result().isOk());
+        auto later = heldStore.lookup(c.id.toUtf8());
+        later.waitForFinished();
+        QCOMPARE(later.result().httpStatus(), 403);
+    }
+
+    // On a store that other servers write too, nothing is remembered: a removal made elsewhere is seen at once.
+    void sharedStoreIsNotRemembered()
+    {
+        HeldReadsStore storage;
+        storage.shared = true;
+        TokenStore store(&storage);
+        auto made = store.create(TokenEntry());
+        made.waitForFinished();
+        const TokenStore::Created c = made.result().value();
+        auto first = store.lookup(c.id.toUtf8());
+        first.waitForFinished();
+        QVERIFY(first.result().isOk());
+        auto removed = storage.remove(QStringLiteral("sys/token/id/") + c.entry->idHmac); // by another server
+        removed.waitForFinished();
+        auto second = store.lookup(c.id.toUtf8());
+        second.waitForFinished();
+        QCOMPARE(second.result().httpStatus(), 403);
     }
 
     void strandRunsTasksInOrderPerKey()

@@ -109,6 +109,11 @@ QString Barrier::type() const
     return QStringLiteral("barrier");
 }
 
+bool Barrier::sharedWithOtherServers() const
+{
+    return m_physical->sharedWithOtherServers();
+}
+
 std::shared_ptr<const Keyring> Barrier::keyring() const
 {
     QReadLocker lock(&m_lock);

@@ -27,6 +27,7 @@ public:
     Q_DISABLE_COPY_MOVE(Barrier)
 
     QString type() const override;
+    bool sharedWithOtherServers() const override;
     QFuture<Result<std::optional<QByteArray>>> get(const QString &key) override;
     QFuture<Status> put(const QString &key, const QByteArray &value) override;
     QFuture<Status> remove(const QString &key) override;

@@ -31,6 +31,7 @@ public:
     Q_DISABLE_COPY_MOVE(CachingStorage)
 
     QString type() const override { return m_inner->type(); }
+    bool sharedWithOtherServers() const override { return m_inner->sharedWithOtherServers(); }
     QFuture<Result<std::optional<QByteArray>>> get(const QString &key) override;
     QFuture<Status> put(const QString &key, const QByteArray &value) override;
     QFuture<Status> remove(const QString &key) override;

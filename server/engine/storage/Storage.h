@@ -45,6 +45,9 @@ public:
     virtual QFuture<Result<QStringList>> list(const QString &prefix) = 0;
     // All of ops or none of them, in order.
     virtual QFuture<Status> batch(const QList<StorageOp> &ops) = 0;
+    // True when other servers write the same store (high availability): nothing read from it may then be kept in
+    // memory to answer later reads, since this server does not see their writes happen.
+    virtual bool sharedWithOtherServers() const { return false; }
 };
 
 } // namespace gk

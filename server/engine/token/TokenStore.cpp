@@ -5,6 +5,7 @@
 #include "engine/storage/Storage.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonDocument>
 #include <QMutexLocker>
 
@@ -116,7 +117,60 @@ QString nonFolder(const QString &name)
 }
 } // namespace
 
-TokenStore::TokenStore(Storage *barrier) : m_barrier(barrier) {}
+class TokenStore::EntryCache final
+{
+public:
+    explicit EntryCache(bool enabled) : m_enabled(enabled) {}
+
+    EntryPtr find(const QString &idHmac) const
+    {
+        if (!m_enabled)
+            return {};
+        QMutexLocker lock(&m_mutex);
+        return m_entries.value(idHmac);
+    }
+    // The number of drops so far: a read that starts now may remember what it read while this stays the same.
+    quint64 drops() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_drops;
+    }
+    void remember(const QString &idHmac, EntryPtr entry, quint64 dropsBeforeRead)
+    {
+        if (!m_enabled)
+            return;
+        QMutexLocker lock(&m_mutex);
+        if (m_drops != dropsBeforeRead)
+            return; // an entry may have changed while it was read
+        if (m_entries.size() >= kCapacity && !m_entries.contains(idHmac))
+            m_entries.erase(m_entries.begin());
+        m_entries.insert(idHmac, std::move(entry));
+    }
+    void drop(const QStringList &idHmacs)
+    {
+        QMutexLocker lock(&m_mutex);
+        ++m_drops;
+        for (const QString &idHmac : idHmacs)
+            m_entries.remove(idHmac);
+    }
+    void clear()
+    {
+        QMutexLocker lock(&m_mutex);
+        ++m_drops;
+        m_entries.clear();
+    }
+
+private:
+    static constexpr qsizetype kCapacity = 4096;
+    const bool m_enabled;
+    mutable QMutex m_mutex;
+    QHash<QString, EntryPtr> m_entries;
+    quint64 m_drops = 0;
+};
+
+TokenStore::TokenStore(Storage *barrier)
+    : m_barrier(barrier), m_entries(std::make_unique<EntryCache>(!barrier->sharedWithOtherServers()))
+{}
 
 TokenStore::~TokenStore()
 {
@@ -168,6 +222,7 @@ QString TokenStore::parentLinkKey(const QString &parentHmac, const QString &chil
 
 void TokenStore::clearCache()
 {
+    m_entries->clear();
     QMutexLocker lock(&m_mutex);
     m_hmacKey.clear();
 }
@@ -235,6 +290,32 @@ QFuture<Result<std::optional<TokenEntry>>> TokenStore::readEntry(const QString &
         if (!crypto::constantTimeEquals(entry.idHmac.toLatin1(), idHmac.toLatin1()))
             return Status::fail(QStringLiteral("malformed token entry"));
         return std::optional<TokenEntry>(std::move(entry));
+    });
+}
+
+QFuture<Result<TokenStore::EntryPtr>> TokenStore::readRemembered(const QString &idHmac)
+{
+    using R = Result<EntryPtr>;
+    if (EntryPtr hit = m_entries->find(idHmac))
+        return ready(R(std::move(hit)));
+    const quint64 drops = m_entries->drops();
+    return chain(readEntry(idHmac), [this, idHmac, drops](Result<std::optional<TokenEntry>> got) -> R {
+        if (!got)
+            return got.status();
+        if (!got.value())
+            return EntryPtr();
+        auto entry = std::make_shared<const TokenEntry>(std::move(*got.value()));
+        m_entries->remember(idHmac, entry, drops);
+        return EntryPtr(entry);
+    });
+}
+
+QFuture<Status> TokenStore::writeEntries(const QStringList &idHmacs, const std::function<QFuture<Status>()> &write)
+{
+    m_entries->drop(idHmacs);
+    return chain(write(), [this, idHmacs](Status st) {
+        m_entries->drop(idHmacs);
+        return st;
     });
 }
 
@@ -306,7 +387,7 @@ QFuture<Status> TokenStore::checkAncestors(const QString &parentHmac, int depth)
         return ready(Status::ok());
     if (depth >= kMaxDepth)
         return ready(denied());
-    return chain(readEntry(parentHmac), [this, depth](Result<std::optional<TokenEntry>> parent) -> QFuture<Status> {
+    return chain(readRemembered(parentHmac), [this, depth](Result<EntryPtr> parent) -> QFuture<Status> {
         if (!parent)
             return ready(parent.status());
         if (!parent.value() || parent.value()->isExpired(QDateTime::currentSecsSinceEpoch()))
@@ -318,12 +399,12 @@ QFuture<Status> TokenStore::checkAncestors(const QString &parentHmac, int depth)
 QFuture<Result<TokenStore::EntryPtr>> TokenStore::loadLive(const QString &idHmac)
 {
     using R = Result<EntryPtr>;
-    return chain(readEntry(idHmac), [this](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+    return chain(readRemembered(idHmac), [this](Result<EntryPtr> got) -> QFuture<R> {
         if (!got)
             return ready(R(got.status()));
         if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->isExhausted())
             return ready(R(denied()));
-        auto entry = std::make_shared<const TokenEntry>(std::move(*got.value()));
+        EntryPtr entry = got.takeValue();
         return chain(checkAncestors(entry->parentHmac, 0), [entry](Status st) -> R {
             if (!st)
                 return st;
@@ -392,11 +473,12 @@ QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
                 entry.numUses = last ? TokenEntry::kUsesExhausted : entry.numUses - 1;
                 const QByteArray json = compact(entry.toJson());
                 auto shared = std::make_shared<const TokenEntry>(std::move(entry));
-                return m_barrier->put(storageKey(idHmac), json).then([shared, last](Status st) -> R {
-                    if (!st)
-                        return st;
-                    return Use{shared, last};
-                });
+                return writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); })
+                    .then([shared, last](Status st) -> R {
+                        if (!st)
+                            return st;
+                        return Use{shared, last};
+                    });
             })
             .unwrap();
     });
@@ -418,11 +500,13 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, 
                     return ready(R(changed.status()));
                 changed.value().idHmac = idHmac;
                 auto shared = std::make_shared<const TokenEntry>(changed.takeValue());
-                return m_barrier->put(storageKey(idHmac), compact(shared->toJson())).then([shared](Status st) -> R {
-                    if (!st)
-                        return st;
-                    return EntryPtr(shared);
-                });
+                const QByteArray json = compact(shared->toJson());
+                return writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); })
+                    .then([shared](Status st) -> R {
+                        if (!st)
+                            return st;
+                        return EntryPtr(shared);
+                    });
             })
             .unwrap();
     });
@@ -437,7 +521,7 @@ QFuture<Status> TokenStore::revokeOne(const QString &idHmac)
                     // A malformed entry is removed all the same; storage trouble is reported.
                     if (got.httpStatus() != 500 || !got.error().startsWith(QLatin1String("malformed")))
                         return ready(got.status());
-                    return m_barrier->remove(storageKey(idHmac));
+                    return writeEntries({idHmac}, [&] { return m_barrier->remove(storageKey(idHmac)); });
                 }
                 if (!got.value())
                     return ready(Status::ok());
@@ -460,7 +544,7 @@ QFuture<Status> TokenStore::removeEntry(const TokenEntry &entry, const QList<Sto
             if (!parent.isEmpty())
                 ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
             ops.append(alongside);
-            return m_barrier->batch(ops);
+            return writeEntries({idHmac}, [&] { return m_barrier->batch(ops); });
         })
         .unwrap();
 }
@@ -558,7 +642,7 @@ QFuture<Status> TokenStore::orphanChildren(const QString &idHmac)
                                 entry.orphan = true;
                                 ops.prepend(StorageOp::put(storageKey(child), compact(entry.toJson())));
                             }
-                            return m_barrier->batch(ops);
+                            return writeEntries({child}, [&] { return m_barrier->batch(ops); });
                         })
                         .unwrap();
                 });

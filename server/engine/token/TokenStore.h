@@ -12,6 +12,8 @@
 #include <QMutex>
 #include <QStringList>
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 
@@ -113,6 +115,10 @@ private:
     QFuture<Result<SecureBytes>> hmacKey(bool createIfMissing);
     QFuture<Result<SecureBytes>> loadHmacKey(bool createIfMissing);
     QFuture<Result<std::optional<TokenEntry>>> readEntry(const QString &idHmac);
+    // The entry (null when there is none) from the entry cache, or read from storage and remembered there.
+    QFuture<Result<EntryPtr>> readRemembered(const QString &idHmac);
+    // Starts write, which changes or removes the entries of idHmacs, with the entry cache kept out of its way.
+    QFuture<Status> writeEntries(const QStringList &idHmacs, const std::function<QFuture<Status>()> &write);
     QFuture<Result<EntryPtr>> loadLive(const QString &idHmac);
     QFuture<Status> checkAncestors(const QString &parentHmac, int depth);
     QFuture<Status> revokeOne(const QString &idHmac);
@@ -129,7 +135,14 @@ private:
     static QString accessorKey(const SecureBytes &key, const QString &accessor);
     static QString parentLinkKey(const QString &parentHmac, const QString &childHmac);
 
+    // Decoded entries of tokens looked up lately: a token is usually used many times, and a hit skips the
+    // decryption and parsing of its entry. Every change or removal of an entry drops it before the write starts
+    // and again once the write is done, and a read that began before any drop is not remembered, so the cache
+    // never holds an entry older than storage. Off when other servers write the same store.
+    class EntryCache;
+
     Storage *m_barrier;
+    std::unique_ptr<EntryCache> m_entries;
     KeyedStrand m_strand;
     QMutex m_mutex;
     SecureBytes m_hmacKey;    // cached while unsealed
