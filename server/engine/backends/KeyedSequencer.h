@@ -34,7 +34,12 @@ public:
         const std::shared_ptr<State> state = m_state;
         const auto release = [state, key] { state->release(key); };
         auto start = [task = std::move(task), release, onCancel]() -> QFuture<T> {
-            return task()
+            QFuture<T> running = task();
+            if (running.isFinished() && !running.isCanceled() && running.resultCount() > 0) {
+                release(); // done at once (a refusal, a value from memory): no continuation needed
+                return running;
+            }
+            return running
                 .then([release](T value) {
                     release();
                     return value;

@@ -246,8 +246,9 @@ QFuture<Result<SecureBytes>> TokenStore::loadHmacKey(bool createIfMissing)
         if (!m_hmacKey.isEmpty())
             return ready(Result<SecureBytes>(m_hmacKey));
     }
-    return m_barrier->get(kSaltKey)
-        .then([this, createIfMissing](Result<std::optional<QByteArray>> got) -> QFuture<Result<SecureBytes>> {
+    return chain(
+        m_barrier->get(kSaltKey),
+        [this, createIfMissing](Result<std::optional<QByteArray>> got) -> QFuture<Result<SecureBytes>> {
             if (!got)
                 return ready(Result<SecureBytes>(got.status()));
             if (got.value().has_value()) {
@@ -270,8 +271,7 @@ QFuture<Result<SecureBytes>> TokenStore::loadHmacKey(bool createIfMissing)
                 m_hmacKey = fresh;
                 return fresh;
             });
-        })
-        .unwrap();
+        });
 }
 
 QFuture<Result<std::optional<TokenEntry>>> TokenStore::readEntry(const QString &idHmac)
@@ -430,12 +430,13 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookupByAccessor(const QString
     using R = Result<EntryPtr>;
     if (accessor.isEmpty() || accessor.size() > 256)
         return ready(R(invalidAccessor()));
-    return hmacKey(false)
-        .then([this, accessor](Result<SecureBytes> key) -> QFuture<R> {
+    return chain(
+        hmacKey(false), [this, accessor](Result<SecureBytes> key) -> QFuture<R> {
             if (!key)
                 return ready(R(key.httpStatus() == 403 ? invalidAccessor() : key.status()));
-            return m_barrier->get(accessorKey(key.value(), accessor))
-                .then([this, accessor](Result<std::optional<QByteArray>> got) -> QFuture<R> {
+            return chain(
+                m_barrier->get(accessorKey(key.value(), accessor)),
+                [this, accessor](Result<std::optional<QByteArray>> got) -> QFuture<R> {
                     if (!got)
                         return ready(R(got.status()));
                     if (!got.value())
@@ -449,18 +450,16 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookupByAccessor(const QString
                             return invalidAccessor();
                         return entry;
                     });
-                })
-                .unwrap();
-        })
-        .unwrap();
+                });
+        });
 }
 
 QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
 {
     using R = Result<Use>;
     return m_strand.run<R>(idHmac, [this, idHmac]() -> QFuture<R> {
-        return readEntry(idHmac)
-            .then([this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+        return chain(
+            readEntry(idHmac), [this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
                 if (!got)
                     return ready(R(got.status()));
                 if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
@@ -479,8 +478,7 @@ QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
                             return st;
                         return Use{shared, last};
                     });
-            })
-            .unwrap();
+            });
     });
 }
 
@@ -488,8 +486,8 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, 
 {
     using R = Result<EntryPtr>;
     return m_strand.run<R>(idHmac, [this, idHmac, change = std::move(change)]() -> QFuture<R> {
-        return readEntry(idHmac)
-            .then([this, idHmac, change](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+        return chain(
+            readEntry(idHmac), [this, idHmac, change](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
                 if (!got)
                     return ready(R(got.status()));
                 if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
@@ -507,61 +505,54 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, 
                             return st;
                         return EntryPtr(shared);
                     });
-            })
-            .unwrap();
+            });
     });
 }
 
 QFuture<Status> TokenStore::revokeOne(const QString &idHmac)
 {
     return m_strand.run<Status>(idHmac, [this, idHmac]() -> QFuture<Status> {
-        return readEntry(idHmac)
-            .then([this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
-                if (!got) {
-                    // A malformed entry is removed all the same; storage trouble is reported.
-                    if (got.httpStatus() != 500 || !got.error().startsWith(QLatin1String("malformed")))
-                        return ready(got.status());
-                    return writeEntries({idHmac}, [&] { return m_barrier->remove(storageKey(idHmac)); });
-                }
-                if (!got.value())
-                    return ready(Status::ok());
-                return removeEntry(*got.value(), {});
-            })
-            .unwrap();
+        return chain(readEntry(idHmac), [this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+            if (!got) {
+                // A malformed entry is removed all the same; storage trouble is reported.
+                if (got.httpStatus() != 500 || !got.error().startsWith(QLatin1String("malformed")))
+                    return ready(got.status());
+                return writeEntries({idHmac}, [&] { return m_barrier->remove(storageKey(idHmac)); });
+            }
+            if (!got.value())
+                return ready(Status::ok());
+            return removeEntry(*got.value(), {});
+        });
     });
 }
 
 QFuture<Status> TokenStore::removeEntry(const TokenEntry &entry, const QList<StorageOp> &alongside)
 {
-    return hmacKey(false)
-        .then([this, idHmac = entry.idHmac, accessor = entry.accessor, parent = entry.parentHmac,
-               alongside](Result<SecureBytes> key) -> QFuture<Status> {
-            if (!key)
-                return ready(key.status());
-            QList<StorageOp> ops{StorageOp::remove(storageKey(idHmac))};
-            if (!accessor.isEmpty())
-                ops.append(StorageOp::remove(accessorKey(key.value(), accessor)));
-            if (!parent.isEmpty())
-                ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
-            ops.append(alongside);
-            return writeEntries({idHmac}, [&] { return m_barrier->batch(ops); });
-        })
-        .unwrap();
+    return chain(hmacKey(false),
+                 [this, idHmac = entry.idHmac, accessor = entry.accessor, parent = entry.parentHmac,
+                  alongside](Result<SecureBytes> key) -> QFuture<Status> {
+                     if (!key)
+                         return ready(key.status());
+                     QList<StorageOp> ops{StorageOp::remove(storageKey(idHmac))};
+                     if (!accessor.isEmpty())
+                         ops.append(StorageOp::remove(accessorKey(key.value(), accessor)));
+                     if (!parent.isEmpty())
+                         ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
+                     ops.append(alongside);
+                     return writeEntries({idHmac}, [&] { return m_barrier->batch(ops); });
+                 });
 }
 
 QFuture<Status> TokenStore::spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside)
 {
     return m_strand.run<Status>(idHmac, [this, idHmac, alongside]() -> QFuture<Status> {
-        return readEntry(idHmac)
-            .then([this, alongside](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
-                if (!got)
-                    return ready(got.status());
-                if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
-                    got.value()->numUses != 1)
-                    return ready(denied());
-                return removeEntry(*got.value(), alongside);
-            })
-            .unwrap();
+        return chain(readEntry(idHmac), [this, alongside](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+            if (!got)
+                return ready(got.status());
+            if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->numUses != 1)
+                return ready(denied());
+            return removeEntry(*got.value(), alongside);
+        });
     });
 }
 
@@ -585,23 +576,20 @@ QFuture<Result<QStringList>> TokenStore::children(const QString &idHmac)
 
 QFuture<Status> TokenStore::revokeChildren(const QString &idHmac)
 {
-    return children(idHmac)
-        .then([this, idHmac](Result<QStringList> kids) -> QFuture<Status> {
+    return chain(
+        children(idHmac), [this, idHmac](Result<QStringList> kids) -> QFuture<Status> {
             if (!kids)
                 return ready(kids.status());
             return forEachItem(kids.value(), [this, idHmac](const QString &child) {
                 // The child's revocation removes its link below this token; the explicit removal covers a link
                 // whose child entry was already gone.
-                return revoke(child)
-                    .then([this, idHmac, child](Status st) -> QFuture<Status> {
-                        if (!st)
-                            return ready(st);
-                        return m_barrier->remove(parentLinkKey(idHmac, child));
-                    })
-                    .unwrap();
+                return chain(revoke(child), [this, idHmac, child](Status st) -> QFuture<Status> {
+                    if (!st)
+                        return ready(st);
+                    return m_barrier->remove(parentLinkKey(idHmac, child));
+                });
             });
-        })
-        .unwrap();
+        });
 }
 
 QFuture<Status> TokenStore::revoke(const QString &idHmac)
@@ -625,30 +613,27 @@ QFuture<Status> TokenStore::revoke(const QString &idHmac)
 
 QFuture<Status> TokenStore::orphanChildren(const QString &idHmac)
 {
-    return children(idHmac)
-        .then([this, idHmac](Result<QStringList> kids) -> QFuture<Status> {
-            if (!kids)
-                return ready(kids.status());
-            return forEachItem(kids.value(), [this, idHmac](const QString &child) {
-                return m_strand.run<Status>(child, [this, idHmac, child]() -> QFuture<Status> {
-                    return readEntry(child)
-                        .then([this, idHmac, child](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
-                            if (!got)
-                                return ready(got.status());
-                            QList<StorageOp> ops{StorageOp::remove(parentLinkKey(idHmac, child))};
-                            if (got.value() && got.value()->parentHmac == idHmac) {
-                                TokenEntry entry = std::move(*got.value());
-                                entry.parentHmac.clear();
-                                entry.orphan = true;
-                                ops.prepend(StorageOp::put(storageKey(child), compact(entry.toJson())));
-                            }
-                            return writeEntries({child}, [&] { return m_barrier->batch(ops); });
-                        })
-                        .unwrap();
-                });
+    return chain(children(idHmac), [this, idHmac](Result<QStringList> kids) -> QFuture<Status> {
+        if (!kids)
+            return ready(kids.status());
+        return forEachItem(kids.value(), [this, idHmac](const QString &child) {
+            return m_strand.run<Status>(child, [this, idHmac, child]() -> QFuture<Status> {
+                return chain(readEntry(child),
+                             [this, idHmac, child](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+                                 if (!got)
+                                     return ready(got.status());
+                                 QList<StorageOp> ops{StorageOp::remove(parentLinkKey(idHmac, child))};
+                                 if (got.value() && got.value()->parentHmac == idHmac) {
+                                     TokenEntry entry = std::move(*got.value());
+                                     entry.parentHmac.clear();
+                                     entry.orphan = true;
+                                     ops.prepend(StorageOp::put(storageKey(child), compact(entry.toJson())));
+                                 }
+                                 return writeEntries({child}, [&] { return m_barrier->batch(ops); });
+                             });
             });
-        })
-        .unwrap();
+        });
+    });
 }
 
 QFuture<Status> TokenStore::revokeOrphan(const QString &idHmac)
@@ -673,8 +658,8 @@ QFuture<Status> TokenStore::revokeOrphan(const QString &idHmac)
 QFuture<Result<QStringList>> TokenStore::accessors()
 {
     using R = Result<QStringList>;
-    return listKeys(kAccessorPrefix)
-        .then([this](Result<QStringList> keys) -> QFuture<R> {
+    return chain(
+        listKeys(kAccessorPrefix), [this](Result<QStringList> keys) -> QFuture<R> {
             if (!keys)
                 return ready(keys);
             struct Collected
@@ -685,8 +670,9 @@ QFuture<Result<QStringList>> TokenStore::accessors()
             auto collected = std::make_shared<Collected>();
             return forEachItem(keys.value(),
                                [this, collected](const QString &name) {
-                                   return m_barrier->get(kAccessorPrefix + name)
-                                       .then([collected](Result<std::optional<QByteArray>> got) -> Status {
+                                   return chain(
+                                       m_barrier->get(kAccessorPrefix + name),
+                                       [collected](Result<std::optional<QByteArray>> got) -> Status {
                                            if (!got)
                                                return got.status();
                                            if (got.value()) {
@@ -709,8 +695,7 @@ QFuture<Result<QStringList>> TokenStore::accessors()
                     out.sort();
                     return out;
                 });
-        })
-        .unwrap();
+        });
 }
 
 namespace {
@@ -745,123 +730,110 @@ QFuture<Result<TokenStore::TidyReport>> TokenStore::tidyNow()
 
     // 1. Expired and used-up tokens, and tokens whose parent entry is gone, are revoked with their subtrees.
     const auto tokens = [this, counts]() {
-        return listKeys(kIdPrefix)
-            .then([this, counts](Result<QStringList> ids) -> QFuture<Status> {
-                if (!ids)
-                    return ready(ids.status());
-                return forEachItem(ids.value(), [this, counts](const QString &idHmac) {
-                    return readEntry(idHmac)
-                        .then([this, counts, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
-                            if (!got) {
-                                qCWarning(lcToken) << "tidy: removing an unreadable token entry:" << got.error();
-                                return revoke(idHmac);
-                            }
-                            if (!got.value())
-                                return ready(Status::ok());
-                            const TokenEntry &entry = *got.value();
-                            if (entry.isExpired(QDateTime::currentSecsSinceEpoch()) || entry.isExhausted()) {
-                                ++counts->expired;
-                                return revoke(idHmac);
-                            }
-                            if (entry.parentHmac.isEmpty())
-                                return ready(Status::ok());
-                            return readEntry(entry.parentHmac)
-                                .then([this, counts, idHmac](Result<std::optional<TokenEntry>> parent) {
-                                    if (!parent || parent.value())
-                                        return ready(parent.status());
-                                    ++counts->invalidParents;
-                                    return revoke(idHmac);
-                                })
-                                .unwrap();
-                        })
-                        .unwrap();
-                });
-            })
-            .unwrap();
+        return chain(listKeys(kIdPrefix), [this, counts](Result<QStringList> ids) -> QFuture<Status> {
+            if (!ids)
+                return ready(ids.status());
+            return forEachItem(ids.value(), [this, counts](const QString &idHmac) {
+                return chain(readEntry(idHmac),
+                             [this, counts, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+                                 if (!got) {
+                                     qCWarning(lcToken) << "tidy: removing an unreadable token entry:" << got.error();
+                                     return revoke(idHmac);
+                                 }
+                                 if (!got.value())
+                                     return ready(Status::ok());
+                                 const TokenEntry &entry = *got.value();
+                                 if (entry.isExpired(QDateTime::currentSecsSinceEpoch()) || entry.isExhausted()) {
+                                     ++counts->expired;
+                                     return revoke(idHmac);
+                                 }
+                                 if (entry.parentHmac.isEmpty())
+                                     return ready(Status::ok());
+                                 return chain(readEntry(entry.parentHmac),
+                                              [this, counts, idHmac](Result<std::optional<TokenEntry>> parent) {
+                                                  if (!parent || parent.value())
+                                                      return ready(parent.status());
+                                                  ++counts->invalidParents;
+                                                  return revoke(idHmac);
+                                              });
+                             });
+            });
+        });
     };
 
     // 2. Accessor index entries whose token is gone.
-    const auto accessorIndex = [this, counts]() {
-        return listKeys(kAccessorPrefix)
-            .then([this, counts](Result<QStringList> names) -> QFuture<Status> {
+    const auto accessorIndex =
+        [this, counts]() {
+            return chain(listKeys(kAccessorPrefix), [this, counts](Result<QStringList> names) -> QFuture<Status> {
                 if (!names)
                     return ready(names.status());
                 return forEachItem(names.value(), [this, counts](const QString &name) {
                     const QString key = kAccessorPrefix + name;
-                    return m_barrier->get(key)
-                        .then([this, counts, key](Result<std::optional<QByteArray>> got) -> QFuture<Status> {
+                    return chain(
+                        m_barrier->get(key),
+                        [this, counts, key](Result<std::optional<QByteArray>> got) -> QFuture<Status> {
                             if (!got || !got.value())
                                 return ready(got.status());
                             const QString idHmac = QJsonDocument::fromJson(*got.value())
                                                        .object()
                                                        .value(QStringLiteral("id_hmac"))
                                                        .toString();
-                            return m_barrier->get(storageKey(idHmac))
-                                .then([this, counts, key](Result<std::optional<QByteArray>> entry) {
-                                    if (!entry || entry.value())
-                                        return ready(entry.status());
-                                    ++counts->danglingAccessors;
-                                    return m_barrier->remove(key);
-                                })
-                                .unwrap();
-                        })
-                        .unwrap();
+                            return chain(m_barrier->get(storageKey(idHmac)),
+                                         [this, counts, key](Result<std::optional<QByteArray>> entry) {
+                                             if (!entry || entry.value())
+                                                 return ready(entry.status());
+                                             ++counts->danglingAccessors;
+                                             return m_barrier->remove(key);
+                                         });
+                        });
                 });
-            })
-            .unwrap();
-    };
+            });
+        };
 
     // 3. Child links whose child is gone, and children whose parent is gone.
     const auto parentIndex = [this, counts]() {
-        return m_barrier->list(kParentPrefix)
-            .then([this, counts](Result<QStringList> folders) -> QFuture<Status> {
-                if (!folders)
-                    return ready(folders.status());
-                QStringList parents;
-                for (const QString &f : folders.value())
-                    if (f.endsWith(QLatin1Char('/')))
-                        parents.append(f.chopped(1));
-                return forEachItem(parents, [this, counts](const QString &parentHmac) {
-                    return m_barrier->get(storageKey(parentHmac))
-                        .then([this, counts, parentHmac](Result<std::optional<QByteArray>> parent) -> QFuture<Status> {
-                            if (!parent)
-                                return ready(parent.status());
-                            const bool parentAlive = parent.value().has_value();
-                            return children(parentHmac)
-                                .then([this, counts, parentHmac, parentAlive](Result<QStringList> kids) {
-                                    if (!kids)
-                                        return ready(kids.status());
-                                    return forEachItem(kids.value(), [this, counts, parentHmac,
-                                                                      parentAlive](const QString &child) {
-                                        return m_barrier->get(storageKey(child))
-                                            .then([this, counts, parentHmac, parentAlive,
-                                                   child](Result<std::optional<QByteArray>> entry) -> QFuture<Status> {
-                                                if (!entry)
-                                                    return ready(entry.status());
-                                                if (entry.value() && !parentAlive) {
-                                                    ++counts->invalidParents;
-                                                    return revoke(child)
-                                                        .then([this, parentHmac, child](Status st) {
-                                                            return st ? m_barrier->remove(
-                                                                            parentLinkKey(parentHmac, child))
-                                                                      : ready(st);
-                                                        })
-                                                        .unwrap();
-                                                }
-                                                if (entry.value())
-                                                    return ready(Status::ok());
-                                                ++counts->danglingChildLinks;
-                                                return m_barrier->remove(parentLinkKey(parentHmac, child));
-                                            })
-                                            .unwrap();
-                                    });
-                                })
-                                .unwrap();
-                        })
-                        .unwrap();
-                });
-            })
-            .unwrap();
+        return chain(m_barrier->list(kParentPrefix), [this, counts](Result<QStringList> folders) -> QFuture<Status> {
+            if (!folders)
+                return ready(folders.status());
+            QStringList parents;
+            for (const QString &f : folders.value())
+                if (f.endsWith(QLatin1Char('/')))
+                    parents.append(f.chopped(1));
+            return forEachItem(parents, [this, counts](const QString &parentHmac) {
+                return chain(m_barrier->get(storageKey(parentHmac)),
+                             [this, counts, parentHmac](Result<std::optional<QByteArray>> parent) -> QFuture<Status> {
+                                 if (!parent)
+                                     return ready(parent.status());
+                                 const bool parentAlive = parent.value().has_value();
+                                 return chain(children(parentHmac), [this, counts, parentHmac,
+                                                                     parentAlive](Result<QStringList> kids) {
+                                     if (!kids)
+                                         return ready(kids.status());
+                                     return forEachItem(kids.value(), [this, counts, parentHmac,
+                                                                       parentAlive](const QString &child) {
+                                         return chain(
+                                             m_barrier->get(storageKey(child)),
+                                             [this, counts, parentHmac, parentAlive,
+                                              child](Result<std::optional<QByteArray>> entry) -> QFuture<Status> {
+                                                 if (!entry)
+                                                     return ready(entry.status());
+                                                 if (entry.value() && !parentAlive) {
+                                                     ++counts->invalidParents;
+                                                     return chain(revoke(child), [this, parentHmac, child](Status st) {
+                                                         return st ? m_barrier->remove(parentLinkKey(parentHmac, child))
+                                                                   : ready(st);
+                                                     });
+                                                 }
+                                                 if (entry.value())
+                                                     return ready(Status::ok());
+                                                 ++counts->danglingChildLinks;
+                                                 return m_barrier->remove(parentLinkKey(parentHmac, child));
+                                             });
+                                     });
+                                 });
+                             });
+            });
+        });
     };
 
     return tokens()

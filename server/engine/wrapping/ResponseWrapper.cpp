@@ -1,6 +1,7 @@
 #include "engine/wrapping/ResponseWrapper.h"
 
 #include "Duration.h"
+#include "engine/Chain.h"
 #include "engine/crypto/Crypto.h"
 #include "engine/storage/Storage.h"
 #include "engine/token/TokenStore.h"
@@ -94,8 +95,9 @@ QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qi
     entry.creationTime = QDateTime::currentSecsSinceEpoch();
     const QString wrappedAccessor =
         answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("accessor")).toString();
-    return m_tokens->create(std::move(entry))
-        .then([this, answer, ttl, creationPath, wrappedAccessor](Result<TokenStore::Created> created) -> QFuture<R> {
+    return chain(
+        m_tokens->create(std::move(entry)),
+        [this, answer, ttl, creationPath, wrappedAccessor](Result<TokenStore::Created> created) -> QFuture<R> {
             if (!created)
                 return ready(R(created.status()));
             const TokenStore::EntryPtr token = created.value().entry;
@@ -113,8 +115,9 @@ QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qi
                                        {QStringLiteral("creation_path"), creationPath},
                                        {kWrappedAccessor, wrappedAccessor}};
             const QString idHmac = token->idHmac;
-            return m_barrier->put(recordKey(idHmac), QJsonDocument(record).toJson(QJsonDocument::Compact))
-                .then([this, idHmac, wrapInfo](Status st) -> QFuture<R> {
+            return chain(
+                m_barrier->put(recordKey(idHmac), QJsonDocument(record).toJson(QJsonDocument::Compact)),
+                [this, idHmac, wrapInfo](Status st) -> QFuture<R> {
                     if (!st) {
                         // A wrapping token without its answer is of no use: take it back.
                         return m_tokens->revoke(idHmac).then([st](Status) { return R(st); });
@@ -127,16 +130,14 @@ QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qi
                                                {QStringLiteral("wrap_info"), wrapInfo},
                                                {QStringLiteral("warnings"), QJsonValue::Null},
                                                {QStringLiteral("auth"), QJsonValue::Null}}));
-                })
-                .unwrap();
-        })
-        .unwrap();
+                });
+        });
 }
 
 QFuture<Response> ResponseWrapper::wrapAnswer(QFuture<Response> answer, qint64 ttl, const QString &creationPath)
 {
-    return answer
-        .then([this, ttl, creationPath](Response r) -> QFuture<Response> {
+    return chain(
+        answer, [this, ttl, creationPath](Response r) -> QFuture<Response> {
             if (!isWrappable(r))
                 return ready(std::move(r));
             return wrap(r.json, ttl, creationPath).then([](Result<QJsonObject> wrapped) {
@@ -144,8 +145,7 @@ QFuture<Response> ResponseWrapper::wrapAnswer(QFuture<Response> answer, qint64 t
                     return Response::error(wrapped.httpStatus(), wrapped.error());
                 return Response::ok(wrapped.value());
             });
-        })
-        .unwrap();
+        });
 }
 
 QFuture<Result<QString>> ResponseWrapper::liveWrappingToken(const QByteArray &token)
@@ -185,75 +185,62 @@ QFuture<Result<QJsonObject>> ResponseWrapper::readRecord(const QString &idHmac)
 QFuture<Result<ResponseWrapper::Taken>> ResponseWrapper::take(const QByteArray &token)
 {
     using R = Result<Taken>;
-    return liveWrappingToken(token)
-        .then([this](Result<QString> idHmac) -> QFuture<R> {
-            if (!idHmac)
-                return ready(R(idHmac.status()));
-            // The one use, taken on the token's strand: only one caller gets past here.
-            return m_tokens->use(idHmac.value())
-                .then([this](Result<TokenStore::Use> used) -> QFuture<R> {
-                    if (!used)
-                        return ready(R(asInvalid(used.status())));
-                    const QString id = used.value().entry->idHmac;
-                    if (!used.value().last) {
-                        // Not one of ours (wrap() makes single-use tokens).
-                        return ready(R(invalid()));
-                    }
-                    return readRecord(id)
-                        .then([this, id](Result<QJsonObject> record) -> QFuture<R> {
-                            if (record)
-                                return ready(R(Taken{id, record.value()}));
-                            // Spent all the same: the token goes, and with it whatever is left of the record.
-                            return discard(id).then([record](Status) { return R(record.status()); });
-                        })
-                        .unwrap();
-                })
-                .unwrap();
-        })
-        .unwrap();
+    return chain(liveWrappingToken(token), [this](Result<QString> idHmac) -> QFuture<R> {
+        if (!idHmac)
+            return ready(R(idHmac.status()));
+        // The one use, taken on the token's strand: only one caller gets past here.
+        return chain(m_tokens->use(idHmac.value()), [this](Result<TokenStore::Use> used) -> QFuture<R> {
+            if (!used)
+                return ready(R(asInvalid(used.status())));
+            const QString id = used.value().entry->idHmac;
+            if (!used.value().last) {
+                // Not one of ours (wrap() makes single-use tokens).
+                return ready(R(invalid()));
+            }
+            return chain(readRecord(id), [this, id](Result<QJsonObject> record) -> QFuture<R> {
+                if (record)
+                    return ready(R(Taken{id, record.value()}));
+                // Spent all the same: the token goes, and with it whatever is left of the record.
+                return discard(id).then([record](Status) { return R(record.status()); });
+            });
+        });
+    });
 }
 
 QFuture<Status> ResponseWrapper::discard(const QString &idHmac)
 {
-    return m_barrier->remove(recordKey(idHmac))
-        .then([this, idHmac](Status removed) {
-            return m_tokens->revoke(idHmac).then([removed](Status revoked) { return removed ? revoked : removed; });
-        })
-        .unwrap();
+    return chain(m_barrier->remove(recordKey(idHmac)), [this, idHmac](Status removed) {
+        return m_tokens->revoke(idHmac).then([removed](Status revoked) { return removed ? revoked : removed; });
+    });
 }
 
 QFuture<Result<QJsonObject>> ResponseWrapper::unwrap(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return liveWrappingToken(token)
-        .then([this](Result<QString> idHmac) -> QFuture<R> {
-            if (!idHmac)
-                return ready(R(idHmac.status()));
-            const QString id = idHmac.value();
-            return readRecord(id)
-                .then([this, id](Result<QJsonObject> record) -> QFuture<R> {
-                    // The token's one use and the record go in one durable write, on the token's strand: of
-                    // concurrent unwraps exactly one gets here first, and the others find the token gone. A token
-                    // whose record is unreadable is spent all the same.
-                    return m_tokens->spendSingleUse(id, {StorageOp::remove(recordKey(id))})
-                        .then([record](Status spent) -> R {
-                            if (!spent)
-                                return asInvalid(spent);
-                            if (!record)
-                                return record.status();
-                            return record.value().value(kAnswer).toObject();
-                        });
-                })
-                .unwrap();
-        })
-        .unwrap();
+    return chain(liveWrappingToken(token), [this](Result<QString> idHmac) -> QFuture<R> {
+        if (!idHmac)
+            return ready(R(idHmac.status()));
+        const QString id = idHmac.value();
+        return chain(readRecord(id), [this, id](Result<QJsonObject> record) -> QFuture<R> {
+            // The token's one use and the record go in one durable write, on the token's strand: of
+            // concurrent unwraps exactly one gets here first, and the others find the token gone. A token
+            // whose record is unreadable is spent all the same.
+            return chain(m_tokens->spendSingleUse(id, {StorageOp::remove(recordKey(id))}), [record](Status spent) -> R {
+                if (!spent)
+                    return asInvalid(spent);
+                if (!record)
+                    return record.status();
+                return record.value().value(kAnswer).toObject();
+            });
+        });
+    });
 }
 
 QFuture<Result<QJsonObject>> ResponseWrapper::lookup(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return liveWrappingToken(token)
-        .then([this](Result<QString> idHmac) -> QFuture<R> {
+    return chain(
+        liveWrappingToken(token), [this](Result<QString> idHmac) -> QFuture<R> {
             if (!idHmac)
                 return ready(R(idHmac.status()));
             return readRecord(idHmac.value()).then([](Result<QJsonObject> record) -> R {
@@ -264,15 +251,14 @@ QFuture<Result<QJsonObject>> ResponseWrapper::lookup(const QByteArray &token)
                                    {kCreationTime, formatRfc3339(r.value(kCreationTime).toInteger())},
                                    {kCreationTtl, r.value(kCreationTtl).toInteger()}};
             });
-        })
-        .unwrap();
+        });
 }
 
 QFuture<Result<QJsonObject>> ResponseWrapper::rewrap(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return take(token)
-        .then([this](Result<Taken> taken) -> QFuture<R> {
+    return chain(
+        take(token), [this](Result<Taken> taken) -> QFuture<R> {
             if (!taken)
                 return ready(R(taken.status()));
             const QJsonObject &record = taken.value().record;
@@ -290,15 +276,14 @@ QFuture<Result<QJsonObject>> ResponseWrapper::rewrap(const QByteArray &token)
                     });
                 })
                 .unwrap();
-        })
-        .unwrap();
+        });
 }
 
 QFuture<Result<int>> ResponseWrapper::tidy()
 {
     using R = Result<int>;
-    return m_barrier->list(kPrefix)
-        .then([this](Result<QStringList> names) -> QFuture<R> {
+    return chain(
+        m_barrier->list(kPrefix), [this](Result<QStringList> names) -> QFuture<R> {
             if (!names)
                 return ready(R(names.status()));
             auto removed = std::make_shared<std::atomic<int>>(0);
@@ -322,8 +307,8 @@ QFuture<Result<int>> ResponseWrapper::tidy()
             }
             if (steps.isEmpty())
                 return ready(R(0));
-            return QtFuture::whenAll(steps.begin(), steps.end())
-                .then([removed](const QList<QFuture<Status>> &done) -> R {
+            return chain(
+                QtFuture::whenAll(steps.begin(), steps.end()), [removed](const QList<QFuture<Status>> &done) -> R {
                     for (const QFuture<Status> &f : done) {
                         const Status st = f.resultCount() > 0 ? f.result() : Status::fail(QStringLiteral("cancelled"));
                         if (!st)
@@ -333,8 +318,7 @@ QFuture<Result<int>> ResponseWrapper::tidy()
                         qCInfo(lcWrapping) << "tidy: removed" << removed->load() << "expired wrapped responses";
                     return removed->load();
                 });
-        })
-        .unwrap();
+        });
 }
 
 } // namespace gk
