@@ -321,11 +321,23 @@ QFuture<Status> TokenStore::writeEntries(const QStringList &idHmacs, const std::
 
 QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const QString &chosenId)
 {
+    return create(std::move(entry), chosenId, {});
+}
+
+QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const Alongside &alongside)
+{
+    return create(std::move(entry), {}, alongside);
+}
+
+QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const QString &chosenId,
+                                                        const Alongside &alongside)
+{
     using R = Result<Created>;
     const QString id = chosenId.isEmpty() ? newTokenId() : chosenId;
     const bool chosen = !chosenId.isEmpty();
     return chain(
-        hmacKey(true), [this, entry = std::move(entry), id, chosen](Result<SecureBytes> key) mutable -> QFuture<R> {
+        hmacKey(true),
+        [this, entry = std::move(entry), id, chosen, alongside](Result<SecureBytes> key) mutable -> QFuture<R> {
             if (!key)
                 return ready(R(key.status()));
             entry.idHmac = idHmac(key.value(), id.toUtf8());
@@ -344,6 +356,8 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
             };
             if (!entry.parentHmac.isEmpty())
                 ops.append(StorageOp::put(parentLinkKey(entry.parentHmac, entry.idHmac), QByteArray()));
+            if (alongside)
+                ops.append(alongside(entry));
             auto shared = std::make_shared<const TokenEntry>(std::move(entry));
             const auto write = [this, ops, shared, id]() {
                 return chain(m_barrier->batch(ops), [id, shared](Status st) -> R {

@@ -58,6 +58,10 @@ public:
     // Stores entry under a new random id (or under chosenId when given, as --dev-root-token does; 400 when a
     // token with that id exists), with its accessor index and its link below its parent.
     QFuture<Result<Created>> create(TokenEntry entry, const QString &chosenId = {});
+    // The same, and the ops that alongside makes from the finished entry (its idHmac, accessor and times set) go in
+    // the same durable write: the token and what belongs to it exist together or not at all.
+    using Alongside = std::function<QList<StorageOp>(const TokenEntry &)>;
+    QFuture<Result<Created>> create(TokenEntry entry, const Alongside &alongside);
     QFuture<Result<Created>> createRoot(const QString &chosenId = {});
     // The live entry for id, or a 403-status failure when it is unknown, expired, used up or malformed, or an
     // ancestor is gone.
@@ -112,6 +116,7 @@ public:
     static QString newTokenId();
 
 private:
+    QFuture<Result<Created>> create(TokenEntry entry, const QString &chosenId, const Alongside &alongside);
     QFuture<Result<SecureBytes>> hmacKey(bool createIfMissing);
     QFuture<Result<SecureBytes>> loadHmacKey(bool createIfMissing);
     QFuture<Result<std::optional<TokenEntry>>> readEntry(const QString &idHmac);

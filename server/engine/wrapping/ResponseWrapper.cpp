@@ -95,43 +95,38 @@ QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qi
     entry.creationTime = QDateTime::currentSecsSinceEpoch();
     const QString wrappedAccessor =
         answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("accessor")).toString();
-    return chain(
-        m_tokens->create(std::move(entry)),
-        [this, answer, ttl, creationPath, wrappedAccessor](Result<TokenStore::Created> created) -> QFuture<R> {
-            if (!created)
-                return ready(R(created.status()));
-            const TokenStore::EntryPtr token = created.value().entry;
-            const QJsonObject record{{kIdHmac, token->idHmac},
-                                     {kAnswer, answer},
-                                     {kCreationPath, creationPath},
-                                     {kCreationTime, token->creationTime},
-                                     {kCreationTtl, ttl},
-                                     {kExpireTime, token->expireTime},
-                                     {kWrappedAccessor, wrappedAccessor}};
-            const QJsonObject wrapInfo{{QStringLiteral("token"), created.value().id},
-                                       {QStringLiteral("accessor"), token->accessor},
-                                       {QStringLiteral("ttl"), ttl},
-                                       {QStringLiteral("creation_time"), formatRfc3339(token->creationTime)},
-                                       {QStringLiteral("creation_path"), creationPath},
-                                       {kWrappedAccessor, wrappedAccessor}};
-            const QString idHmac = token->idHmac;
-            return chain(
-                m_barrier->put(recordKey(idHmac), QJsonDocument(record).toJson(QJsonDocument::Compact)),
-                [this, idHmac, wrapInfo](Status st) -> QFuture<R> {
-                    if (!st) {
-                        // A wrapping token without its answer is of no use: take it back.
-                        return m_tokens->revoke(idHmac).then([st](Status) { return R(st); });
-                    }
-                    return ready(R(QJsonObject{{QStringLiteral("request_id"), crypto::randomUuid()},
-                                               {QStringLiteral("lease_id"), QString()},
-                                               {QStringLiteral("renewable"), false},
-                                               {QStringLiteral("lease_duration"), 0},
-                                               {QStringLiteral("data"), QJsonValue::Null},
-                                               {QStringLiteral("wrap_info"), wrapInfo},
-                                               {QStringLiteral("warnings"), QJsonValue::Null},
-                                               {QStringLiteral("auth"), QJsonValue::Null}}));
-                });
-        });
+    // The wrapping token and the record of the answer go in one durable write.
+    const TokenStore::Alongside record = [answer, ttl, creationPath, wrappedAccessor](const TokenEntry &token) {
+        const QJsonObject fields{{kIdHmac, token.idHmac},
+                                 {kAnswer, answer},
+                                 {kCreationPath, creationPath},
+                                 {kCreationTime, token.creationTime},
+                                 {kCreationTtl, ttl},
+                                 {kExpireTime, token.expireTime},
+                                 {kWrappedAccessor, wrappedAccessor}};
+        return QList<StorageOp>{
+            StorageOp::put(recordKey(token.idHmac), QJsonDocument(fields).toJson(QJsonDocument::Compact))};
+    };
+    return chain(m_tokens->create(std::move(entry), record),
+                 [ttl, creationPath, wrappedAccessor](Result<TokenStore::Created> created) -> R {
+                     if (!created)
+                         return created.status();
+                     const TokenStore::EntryPtr token = created.value().entry;
+                     const QJsonObject wrapInfo{{QStringLiteral("token"), created.value().id},
+                                                {QStringLiteral("accessor"), token->accessor},
+                                                {QStringLiteral("ttl"), ttl},
+                                                {QStringLiteral("creation_time"), formatRfc3339(token->creationTime)},
+                                                {QStringLiteral("creation_path"), creationPath},
+                                                {kWrappedAccessor, wrappedAccessor}};
+                     return QJsonObject{{QStringLiteral("request_id"), crypto::publicUuid()},
+                                        {QStringLiteral("lease_id"), QString()},
+                                        {QStringLiteral("renewable"), false},
+                                        {QStringLiteral("lease_duration"), 0},
+                                        {QStringLiteral("data"), QJsonValue::Null},
+                                        {QStringLiteral("wrap_info"), wrapInfo},
+                                        {QStringLiteral("warnings"), QJsonValue::Null},
+                                        {QStringLiteral("auth"), QJsonValue::Null}};
+                 });
 }
 
 QFuture<Response> ResponseWrapper::wrapAnswer(QFuture<Response> answer, qint64 ttl, const QString &creationPath)
