@@ -291,6 +291,10 @@ void TestAead::randomBytesAndUuid()
         QVERIFY(ms >= before && ms <= after);
     }
     QVERIFY(first < second);
+    QVERIFY(isLowerHex("0123456789abcdef"));
+    QVERIFY(isLowerHex(""));
+    QVERIFY(!isLowerHex("ABC"));
+    QVERIFY(!isLowerHex("12g"));
     QVERIFY(timeOrderedUuid().mid(14) != timeOrderedUuid().mid(14));
 
     // Public ids come from a per-thread reserve of 4 KiB (256 ids): across several refills, in two threads, every

@@ -15,14 +15,6 @@ const QByteArray kHashPrefix = QByteArrayLiteral(",\"hash\":\"sha256:");
 // ,"hash":"sha256:<64 hex>"}
 const qsizetype kSuffixLength = kHashPrefix.size() + kHexLength + 2;
 
-bool isLowerHex(QByteArrayView text)
-{
-    for (const char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 QByteArray hexDigest(const QByteArray &bytes)
 {
     return crypto::sha256(bytes).toHex();
@@ -36,7 +28,7 @@ QString checkLine(const QByteArray &line, const QByteArray &expectedPrev)
     const qsizetype suffixAt = line.size() - kSuffixLength;
     const QByteArrayView suffix = QByteArrayView(line).sliced(suffixAt);
     const QByteArrayView own = suffix.sliced(kHashPrefix.size(), kHexLength);
-    if (!suffix.startsWith(kHashPrefix) || !suffix.endsWith("\"}") || !isLowerHex(own))
+    if (!suffix.startsWith(kHashPrefix) || !suffix.endsWith("\"}") || !crypto::isLowerHex(own))
         return QStringLiteral("not an audit line (no hash at its end)");
     const QByteArray body = line.left(suffixAt) + '}';
     if (hexDigest(body) != own.toByteArray())

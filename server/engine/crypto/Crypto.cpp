@@ -101,6 +101,12 @@ QString randomUuid()
     return uuidFromBytes(randomBytesRaw(16));
 }
 
+bool isLowerHex(QByteArrayView text)
+{
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 QString timeOrderedUuid()
 {
     QByteArray bytes = randomBytesRaw(16);

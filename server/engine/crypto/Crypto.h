@@ -3,6 +3,7 @@
 #include "engine/crypto/SecureBytes.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 namespace gk::crypto {
 
@@ -25,6 +26,8 @@ QString publicUuid();
 // HMAC-SHA256 (OpenSSL), raw 32 bytes.
 QByteArray hmacSha256(const SecureBytes &key, const QByteArray &data);
 QByteArray sha256(const QByteArray &data);
+// Whether text is only the digits 0-9 and a-f (true for an empty text).
+bool isLowerHex(QByteArrayView text);
 // Compares in time that depends only on the lengths (CRYPTO_memcmp).
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
 

@@ -81,16 +81,6 @@ QFuture<Status> forEachItem(QStringList items, std::function<QFuture<Status>(con
         .unwrap();
 }
 
-bool isLowerHex(QChar c)
-{
-    return (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
-}
-
-template <typename Text> bool allLowerHex(const Text &text)
-{
-    return std::all_of(text.begin(), text.end(), [](auto c) { return isLowerHex(QChar(c)); });
-}
-
 // The creation time that leads an id made by newTokenId(), or nothing for an id of another form (a chosen one, or
 // one made before ids carried the time).
 QByteArray idTimePart(const QByteArray &id)
@@ -98,7 +88,7 @@ QByteArray idTimePart(const QByteArray &id)
     if (id.size() != kTokenPrefix.size() + kTimeDigits + kRandomChars || !id.startsWith("gk."))
         return {};
     QByteArray time = id.mid(kTokenPrefix.size(), kTimeDigits);
-    return allLowerHex(time) ? time : QByteArray();
+    return crypto::isLowerHex(time) ? time : QByteArray();
 }
 
 // The creation time that leads a version 7 UUID accessor (its first 48 bits, 12 hex digits), or nothing for an
@@ -108,7 +98,7 @@ QString accessorTimePart(const QString &accessor)
     if (accessor.size() != 36 || accessor.at(14) != QLatin1Char('7') || accessor.at(8) != QLatin1Char('-'))
         return {};
     QString time = accessor.left(8) + accessor.mid(9, 4);
-    return allLowerHex(time) ? time : QString();
+    return crypto::isLowerHex(time.toLatin1()) ? time : QString();
 }
 
 QString nonFolder(const QString &name)
@@ -486,12 +476,12 @@ QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
                 entry.numUses = last ? TokenEntry::kUsesExhausted : entry.numUses - 1;
                 const QByteArray json = compact(entry.toJson());
                 auto shared = std::make_shared<const TokenEntry>(std::move(entry));
-                return writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); })
-                    .then([shared, last](Status st) -> R {
-                        if (!st)
-                            return st;
-                        return Use{shared, last};
-                    });
+                return chain(writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); }),
+                             [shared, last](Status st) -> R {
+                                 if (!st)
+                                     return st;
+                                 return Use{shared, last};
+                             });
             });
     });
 }
@@ -513,12 +503,12 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, 
                 changed.value().idHmac = idHmac;
                 auto shared = std::make_shared<const TokenEntry>(changed.takeValue());
                 const QByteArray json = compact(shared->toJson());
-                return writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); })
-                    .then([shared](Status st) -> R {
-                        if (!st)
-                            return st;
-                        return EntryPtr(shared);
-                    });
+                return chain(writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); }),
+                             [shared](Status st) -> R {
+                                 if (!st)
+                                     return st;
+                                 return EntryPtr(shared);
+                             });
             });
     });
 }
