@@ -209,6 +209,16 @@ void TestBarrier::putGetRoundTrip()
     const auto missing = await(m_barrier->get(key + QStringLiteral("-missing")));
     QVERIFY(missing);
     QVERIFY(!missing.value().has_value());
+
+    // Several keys at once: each decrypted under its own key, in order.
+    QVERIFY(await(m_barrier->put(key + QStringLiteral("-other"), "other")));
+    const auto many =
+        await(m_barrier->getMany({key + QStringLiteral("-other"), key + QStringLiteral("-missing"), key}));
+    QVERIFY2(many, qPrintable(many.error()));
+    QCOMPARE(many.value().size(), 3);
+    QCOMPARE(many.value().at(0), std::optional<QByteArray>("other"));
+    QVERIFY(!many.value().at(1).has_value());
+    QCOMPARE(many.value().at(2), std::optional<QByteArray>(value));
 }
 
 void TestBarrier::physicalBytesAreEncrypted()
@@ -316,6 +326,8 @@ void TestBarrier::sealedRefusesEveryCall()
         };
         const auto g = await(m_barrier->get(key));
         expect503(g.httpStatus(), g.error(), "get");
+        const auto m = await(m_barrier->getMany({key}));
+        expect503(m.httpStatus(), m.error(), "getMany");
         const Status p = await(m_barrier->put(key, "v"));
         expect503(p.httpStatus(), p.error(), "put");
         const Status r = await(m_barrier->remove(key));
@@ -352,6 +364,7 @@ void TestBarrier::coreKeysRefused()
     QFETCH(QString, key);
     unsealOrFail();
     QCOMPARE(await(m_barrier->get(key)).httpStatus(), 400);
+    QCOMPARE(await(m_barrier->getMany({QStringLiteral("kv/x"), key})).httpStatus(), 400);
     QCOMPARE(await(m_barrier->put(key, "x")).httpStatus(), 400);
     QCOMPARE(await(m_barrier->remove(key)).httpStatus(), 400);
     QCOMPARE(await(m_barrier->list(QStringLiteral("core/"))).httpStatus(), 400);

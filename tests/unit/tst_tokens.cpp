@@ -53,17 +53,24 @@ QString firstError(const Response &r)
     return r.json.value(QStringLiteral("errors")).toArray().at(0).toString();
 }
 
-// In-memory storage that can hold back the answers of reads (released on demand), and can say that other servers
-// write it too.
+// In-memory storage that can hold back the answers of reads (released on demand), counts its trips (a get() or a
+// getMany() each), and can say that other servers write it too.
 class HeldReadsStore final : public Storage
 {
 public:
     std::atomic<bool> holdReads{false};
+    std::atomic<int> trips{0};
     bool shared = false;
 
     QString type() const override { return m_store.type(); }
+    QFuture<Result<Values>> getMany(const QStringList &keys) override
+    {
+        ++trips;
+        return m_store.getMany(keys);
+    }
     QFuture<Result<std::optional<QByteArray>>> get(const QString &key) override
     {
+        ++trips;
         if (!holdReads)
             return m_store.get(key);
         auto got = m_store.get(key);
@@ -109,6 +116,30 @@ private:
     QMutex m_mutex;
     QList<Held> m_held;
 };
+
+template <typename T> T awaited(QFuture<T> future)
+{
+    future.waitForFinished();
+    return future.result();
+}
+
+TokenStore::Created createdToken(TokenStore &store)
+{
+    return awaited(store.create(TokenEntry())).value();
+}
+
+// Looks up id with the store's read held back while meanwhile() runs; *answer is what that lookup answered.
+void lookupAcross(HeldReadsStore &held, TokenStore &store, const QString &id, const std::function<void()> &meanwhile,
+                  Result<TokenStore::EntryPtr> *answer)
+{
+    held.holdReads = true;
+    auto early = store.lookup(id.toUtf8());
+    QTRY_COMPARE(held.heldCount(), 1);
+    held.holdReads = false;
+    meanwhile();
+    held.release();
+    *answer = awaited(early);
+}
 
 } // namespace
 
@@ -1007,22 +1038,91 @@ private slots:
         // what it read is not remembered: the next lookup is refused.
         HeldReadsStore held;
         TokenStore heldStore(&held);
-        auto made = heldStore.create(TokenEntry());
-        made.waitForFinished();
-        const TokenStore::Created c = made.result().value();
-        held.holdReads = true;
-        auto early = heldStore.lookup(c.id.toUtf8());
-        QTRY_COMPARE(held.heldCount(), 1);
-        held.holdReads = false;
-        auto gone = heldStore.revoke(c.entry->idHmac);
-        gone.waitForFinished();
-        QVERIFY(gone.result().isOk());
-        held.release();
-        early.waitForFinished();
-        QVERIFY(early.result().isOk());
-        auto later = heldStore.lookup(c.id.toUtf8());
-        later.waitForFinished();
-        QCOMPARE(later.result().httpStatus(), 403);
+        const TokenStore::Created c = createdToken(heldStore);
+        Result<TokenStore::EntryPtr> early;
+        lookupAcross(
+            held, heldStore, c.id, [&] { QVERIFY(awaited(heldStore.revoke(c.entry->idHmac)).isOk()); }, &early);
+        QVERIFY(early.isOk());
+        QCOMPARE(awaited(heldStore.lookup(c.id.toUtf8())).httpStatus(), 403);
+    }
+
+    // A read is kept when other tokens changed while it ran: only changes of its own entry make it doubtful.
+    void readsOverlappingOtherChangesAreRemembered()
+    {
+        HeldReadsStore held;
+        TokenStore store(&held);
+        const TokenStore::Created a = createdToken(store);
+        const TokenStore::Created b = createdToken(store);
+        Result<TokenStore::EntryPtr> early;
+        lookupAcross(
+            held, store, a.id, [&] { QVERIFY(awaited(store.revoke(b.entry->idHmac)).isOk()); }, &early);
+        QVERIFY(early.isOk());
+        const int trips = held.trips;
+        QVERIFY(awaited(store.lookup(a.id.toUtf8())).isOk());
+        QCOMPARE(held.trips.load(), trips); // answered from memory
+        QCOMPARE(awaited(store.lookup(b.id.toUtf8())).httpStatus(), 403);
+    }
+
+    // The record of which keys were dropped lately is bounded; once it is emptied, a read that began before is not
+    // kept, whichever key it read.
+    void prunedDropRecordsStillGuardReads()
+    {
+        HeldReadsStore held;
+        TokenStore store(&held);
+        const TokenStore::Created t = createdToken(store);
+        QList<QFuture<Result<TokenStore::Created>>> others;
+        for (int i = 0; i < 8200; ++i)
+            others.append(store.create(TokenEntry()));
+        Result<TokenStore::EntryPtr> early;
+        lookupAcross(
+            held, store, t.id,
+            [&] {
+                QVERIFY(awaited(store.revoke(t.entry->idHmac)).isOk());
+                // Enough drops of other keys to empty the record, t's drop included.
+                QList<QFuture<Status>> revoked;
+                for (auto &other : others)
+                    revoked.append(store.revoke(awaited(other).value().entry->idHmac));
+                for (auto &r : revoked)
+                    QVERIFY(awaited(r).isOk());
+            },
+            &early);
+        QVERIFY(early.isOk()); // it began before the revocation
+        QCOMPARE(awaited(store.lookup(t.id.toUtf8())).httpStatus(), 403);
+    }
+
+    // lookup(id, alsoRead) reads the entry and the other keys in one trip, and only the other keys once the entry
+    // is remembered; it refuses what lookup(id) refuses.
+    void lookupReadsAlongsideInOneTrip()
+    {
+        HeldReadsStore storage;
+        TokenStore store(&storage);
+        const TokenStore::Created t = createdToken(store);
+        storage.put(QStringLiteral("extra/") + t.entry->idHmac, "x").waitForFinished();
+        const TokenStore::AlsoRead also = [](const QString &idHmac) {
+            return QStringList{QStringLiteral("extra/") + idHmac, QStringLiteral("extra/none")};
+        };
+        const auto find = [&](const QString &id, const TokenStore::AlsoRead &alsoRead) {
+            return awaited(store.lookup(id.toUtf8(), alsoRead));
+        };
+
+        int trips = storage.trips;
+        const Result<TokenStore::Found> first = find(t.id, also);
+        QVERIFY2(first.isOk(), qPrintable(first.error()));
+        QCOMPARE(first.value().entry->idHmac, t.entry->idHmac);
+        QCOMPARE(first.value().alongside, (Storage::Values{QByteArray("x"), std::nullopt}));
+        QCOMPARE(storage.trips.load(), trips + 1);
+
+        trips = storage.trips;
+        QVERIFY(find(t.id, also).isOk());
+        QCOMPARE(storage.trips.load(), trips + 1);
+        const Result<TokenStore::Found> bare = find(t.id, [](const QString &) { return QStringList(); });
+        QVERIFY(bare.isOk());
+        QVERIFY(bare.value().alongside.isEmpty());
+        QCOMPARE(storage.trips.load(), trips + 1);
+
+        QCOMPARE(find(TokenStore::newTokenId(), also).httpStatus(), 403);
+        QVERIFY(awaited(store.revoke(t.entry->idHmac)).isOk());
+        QCOMPARE(find(t.id, also).httpStatus(), 403);
     }
 
     // On a store that other servers write too, nothing is remembered: a removal made elsewhere is seen at once.

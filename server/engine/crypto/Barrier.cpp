@@ -143,6 +143,31 @@ QFuture<GetResult> Barrier::get(const QString &key)
     });
 }
 
+QFuture<Result<Storage::Values>> Barrier::getMany(const QStringList &keys)
+{
+    const std::shared_ptr<const Keyring> keyring = this->keyring();
+    if (!keyring)
+        return ready(Result<Values>(sealedStatus()));
+    for (const QString &key : keys) {
+        if (isReserved(key))
+            return ready(Result<Values>(reservedStatus(key)));
+    }
+    return chain(m_physical->getMany(keys), [keyring, keys](Result<Values> stored) -> Result<Values> {
+        if (!stored)
+            return stored;
+        Values values = stored.takeValue();
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            if (!values.at(i))
+                continue;
+            Result<QByteArray> plain = decryptValue(*keyring, keys.at(i), *values.at(i));
+            if (!plain)
+                return plain.status();
+            values[i] = plain.takeValue();
+        }
+        return values;
+    });
+}
+
 QFuture<Status> Barrier::put(const QString &key, const QByteArray &value)
 {
     const std::shared_ptr<const Keyring> keyring = this->keyring();

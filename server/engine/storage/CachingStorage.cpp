@@ -23,30 +23,69 @@ std::atomic<quint64> &CachingStorage::generation(const QString &key)
     return m_generations[qHash(key) % kStripes];
 }
 
-QFuture<Result<std::optional<QByteArray>>> CachingStorage::get(const QString &key)
+std::optional<std::optional<QByteArray>> CachingStorage::cached(const QString &key)
 {
     {
         QMutexLocker lock(&m_mutex);
         if (const Entry *entry = m_cache.object(key)) {
             m_hits.fetch_add(1, std::memory_order_relaxed);
-            return QtFuture::makeReadyFuture(Result<std::optional<QByteArray>>(entry->value));
+            return entry->value;
         }
     }
     m_misses.fetch_add(1, std::memory_order_relaxed);
-    std::atomic<quint64> &stripe = generation(key);
-    const quint64 before = stripe.load(std::memory_order_acquire);
-    return m_inner->get(key).then([this, key, &stripe, before](Result<std::optional<QByteArray>> read) {
-        if (read.isOk()) {
-            QMutexLocker lock(&m_mutex);
-            // Only when no write of this stripe started meanwhile: such a write may have made this value stale.
-            if (stripe.load(std::memory_order_acquire) == before) {
-                const std::optional<QByteArray> &value = read.value();
-                const qsizetype cost = key.size() * 2 + (value ? value->size() : 0) + 64;
-                m_cache.insert(key, new Entry{value}, cost);
-            }
-        }
+    return std::nullopt;
+}
+
+void CachingStorage::fill(const QString &key, quint64 before, const std::optional<QByteArray> &value)
+{
+    QMutexLocker lock(&m_mutex);
+    // Only when no write of this stripe started meanwhile: such a write may have made this value stale.
+    if (generation(key).load(std::memory_order_acquire) != before)
+        return;
+    const qsizetype cost = key.size() * 2 + (value ? value->size() : 0) + 64;
+    m_cache.insert(key, new Entry{value}, cost);
+}
+
+QFuture<Result<std::optional<QByteArray>>> CachingStorage::get(const QString &key)
+{
+    if (std::optional<std::optional<QByteArray>> hit = cached(key))
+        return QtFuture::makeReadyFuture(Result<std::optional<QByteArray>>(std::move(*hit)));
+    const quint64 before = generation(key).load(std::memory_order_acquire);
+    return m_inner->get(key).then([this, key, before](Result<std::optional<QByteArray>> read) {
+        if (read.isOk())
+            fill(key, before, read.value());
         return read;
     });
+}
+
+QFuture<Result<Storage::Values>> CachingStorage::getMany(const QStringList &keys)
+{
+    Values values(keys.size());
+    QList<qsizetype> missing;
+    QStringList missingKeys;
+    QList<quint64> before;
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        if (std::optional<std::optional<QByteArray>> hit = cached(keys.at(i))) {
+            values[i] = std::move(*hit);
+            continue;
+        }
+        missing.append(i);
+        missingKeys.append(keys.at(i));
+        before.append(generation(keys.at(i)).load(std::memory_order_acquire));
+    }
+    if (missing.isEmpty())
+        return QtFuture::makeReadyFuture(Result<Values>(std::move(values)));
+    return m_inner->getMany(missingKeys)
+        .then([this, values = std::move(values), missing, missingKeys,
+               before](Result<Values> read) mutable -> Result<Values> {
+            if (!read)
+                return read.status();
+            for (qsizetype i = 0; i < missing.size(); ++i) {
+                fill(missingKeys.at(i), before.at(i), read.value().at(i));
+                values[missing.at(i)] = read.value().at(i);
+            }
+            return std::move(values);
+        });
 }
 
 void CachingStorage::invalidate(const QStringList &keys)

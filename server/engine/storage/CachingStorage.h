@@ -33,6 +33,7 @@ public:
     QString type() const override { return m_inner->type(); }
     bool sharedWithOtherServers() const override { return m_inner->sharedWithOtherServers(); }
     QFuture<Result<std::optional<QByteArray>>> get(const QString &key) override;
+    QFuture<Result<Values>> getMany(const QStringList &keys) override;
     QFuture<Status> put(const QString &key, const QByteArray &value) override;
     QFuture<Status> remove(const QString &key) override;
     QFuture<Result<QStringList>> list(const QString &prefix) override;
@@ -55,6 +56,10 @@ private:
     static constexpr int kStripes = 256;
 
     std::atomic<quint64> &generation(const QString &key);
+    // The cached value of key, if any (counted as a hit or a miss).
+    std::optional<std::optional<QByteArray>> cached(const QString &key);
+    // Keeps what a read of key found, unless a write of its stripe began after the read did (generation before).
+    void fill(const QString &key, quint64 before, const std::optional<QByteArray> &value);
     // Before and after a write of keys: bump their stripes and drop them from the cache.
     void invalidate(const QStringList &keys);
     // Invalidates keys again once the write is durable (reads that raced it are not kept).

@@ -19,6 +19,22 @@ QFuture<Result<std::optional<QByteArray>>> InmemStorage::get(const QString &key)
     return QtFuture::makeReadyFuture(Result<std::optional<QByteArray>>(std::move(value)));
 }
 
+QFuture<Result<Storage::Values>> InmemStorage::getMany(const QStringList &keys)
+{
+    for (const QString &key : keys) {
+        if (Status st = validateKey(key); !st)
+            return QtFuture::makeReadyFuture(Result<Values>(st));
+    }
+    Values values;
+    values.reserve(keys.size());
+    QMutexLocker lock(&m_mutex);
+    for (const QString &key : keys) {
+        const auto it = m_data.constFind(key);
+        values.append(it != m_data.cend() ? std::optional<QByteArray>(it.value()) : std::nullopt);
+    }
+    return QtFuture::makeReadyFuture(Result<Values>(std::move(values)));
+}
+
 QFuture<Status> InmemStorage::put(const QString &key, const QByteArray &value)
 {
     if (Status st = validateKey(key); !st)

@@ -16,6 +16,7 @@ public:
 
     QString type() const override { return QStringLiteral("inmem"); }
     QFuture<Result<std::optional<QByteArray>>> get(const QString &key) override;
+    QFuture<Result<Values>> getMany(const QStringList &keys) override;
     QFuture<Status> put(const QString &key, const QByteArray &value) override;
     QFuture<Status> remove(const QString &key) override;
     QFuture<Result<QStringList>> list(const QString &prefix) override;

@@ -531,6 +531,29 @@ QFuture<Result<std::optional<QByteArray>>> SqliteStorage::get(const QString &key
     });
 }
 
+QFuture<Result<Storage::Values>> SqliteStorage::getMany(const QStringList &keys)
+{
+    QList<QByteArray> utf8;
+    utf8.reserve(keys.size());
+    for (const QString &key : keys) {
+        if (Status st = validateKey(key); !st)
+            return QtFuture::makeReadyFuture(Result<Values>(st));
+        utf8.append(key.toUtf8());
+    }
+    return runOnPool(&m_readPool, [this, utf8 = std::move(utf8)]() -> Result<Values> {
+        ReaderLease reader(this);
+        Values values;
+        values.reserve(utf8.size());
+        for (const QByteArray &key : utf8) {
+            Result<std::optional<QByteArray>> value = reader->get(key);
+            if (!value)
+                return value.status();
+            values.append(value.takeValue());
+        }
+        return values;
+    });
+}
+
 QFuture<Result<QStringList>> SqliteStorage::list(const QString &prefix)
 {
     if (!prefix.isEmpty()) {

@@ -38,8 +38,13 @@ class Storage
 public:
     virtual ~Storage() = default;
 
+    using Values = QList<std::optional<QByteArray>>;
+
     virtual QString type() const = 0;
     virtual QFuture<Result<std::optional<QByteArray>>> get(const QString &key) = 0;
+    // The values of keys, in their order, in one trip where the store can (one reader, one hop to its thread).
+    // Fails as a whole when any read fails. This implementation reads one key after the other with get().
+    virtual QFuture<Result<Values>> getMany(const QStringList &keys);
     virtual QFuture<Status> put(const QString &key, const QByteArray &value) = 0;
     virtual QFuture<Status> remove(const QString &key) = 0;
     virtual QFuture<Result<QStringList>> list(const QString &prefix) = 0;

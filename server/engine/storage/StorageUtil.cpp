@@ -1,10 +1,36 @@
 #include "engine/storage/StorageUtil.h"
 
+#include "engine/Chain.h"
 #include "engine/storage/Storage.h"
 
 namespace gk {
 
 Q_LOGGING_CATEGORY(lcStorage, "gatekeeper.storage")
+
+namespace {
+// The values of keys[from..] appended to got, one get() after the other.
+QFuture<Result<Storage::Values>> getFrom(Storage *store, QStringList keys, qsizetype from, Storage::Values got)
+{
+    if (from >= keys.size())
+        return QtFuture::makeReadyFuture(Result<Storage::Values>(std::move(got)));
+    const QString key = keys.at(from);
+    return chain(store->get(key),
+                 [store, keys = std::move(keys), from, got = std::move(got)](
+                     Result<std::optional<QByteArray>> value) mutable -> QFuture<Result<Storage::Values>> {
+                     if (!value)
+                         return QtFuture::makeReadyFuture(Result<Storage::Values>(value.status()));
+                     got.append(value.takeValue());
+                     return getFrom(store, std::move(keys), from + 1, std::move(got));
+                 });
+}
+} // namespace
+
+QFuture<Result<Storage::Values>> Storage::getMany(const QStringList &keys)
+{
+    Values got;
+    got.reserve(keys.size());
+    return getFrom(this, keys, 0, std::move(got));
+}
 
 QStringList childrenBelow(const QString &prefix, const QStringList &sortedKeys)
 {

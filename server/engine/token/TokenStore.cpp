@@ -101,6 +101,21 @@ QString accessorTimePart(const QString &accessor)
     return crypto::isLowerHex(time.toLatin1()) ? time : QString();
 }
 
+// The entry stored for idHmac, or nothing when there is none.
+Result<std::optional<TokenEntry>> decodeEntry(const QString &idHmac, const std::optional<QByteArray> &stored)
+{
+    if (!stored)
+        return std::optional<TokenEntry>();
+    const QJsonDocument doc = QJsonDocument::fromJson(*stored);
+    if (!doc.isObject())
+        return Status::fail(QStringLiteral("malformed token entry"));
+    TokenEntry entry = TokenEntry::fromJson(doc.object());
+    // The key already selected the entry; the stored HMAC is compared as well, in constant time.
+    if (!crypto::constantTimeEquals(entry.idHmac.toLatin1(), idHmac.toLatin1()))
+        return Status::fail(QStringLiteral("malformed token entry"));
+    return std::optional<TokenEntry>(std::move(entry));
+}
+
 QString nonFolder(const QString &name)
 {
     return name.endsWith(QLatin1Char('/')) ? QString() : name;
@@ -119,7 +134,8 @@ public:
         QMutexLocker lock(&m_mutex);
         return m_entries.value(idHmac);
     }
-    // The number of drops so far: a read that starts now may remember what it read while this stays the same.
+    // The number of drops so far: a read that starts now may remember what it read unless its key is dropped
+    // before the read is done.
     quint64 drops() const
     {
         QMutexLocker lock(&m_mutex);
@@ -130,8 +146,8 @@ public:
         if (!m_enabled)
             return;
         QMutexLocker lock(&m_mutex);
-        if (m_drops != dropsBeforeRead)
-            return; // an entry may have changed while it was read
+        if (m_dropped.value(idHmac, m_floor) > dropsBeforeRead)
+            return; // the entry may have changed while it was read
         if (m_entries.size() >= kCapacity && !m_entries.contains(idHmac))
             m_entries.erase(m_entries.begin());
         m_entries.insert(idHmac, std::move(entry));
@@ -140,22 +156,39 @@ public:
     {
         QMutexLocker lock(&m_mutex);
         ++m_drops;
-        for (const QString &idHmac : idHmacs)
+        for (const QString &idHmac : idHmacs) {
             m_entries.remove(idHmac);
+            m_dropped.insert(idHmac, m_drops);
+        }
+        if (m_dropped.size() > kDropRecords)
+            forgetDrops();
     }
     void clear()
     {
         QMutexLocker lock(&m_mutex);
         ++m_drops;
         m_entries.clear();
+        forgetDrops();
     }
 
 private:
     static constexpr qsizetype kCapacity = 4096;
+    static constexpr qsizetype kDropRecords = 8192;
+    // Keys dropped since the floor was set count as dropped at the floor: reads that began before it are not kept.
+    void forgetDrops()
+    {
+        m_dropped.clear();
+        m_floor = m_drops;
+    }
+
     const bool m_enabled;
     mutable QMutex m_mutex;
     QHash<QString, EntryPtr> m_entries;
     quint64 m_drops = 0;
+    // The drop count at the last drop of each key dropped lately; keys not here were last dropped at m_floor or
+    // earlier.
+    QHash<QString, quint64> m_dropped;
+    quint64 m_floor = 0;
 };
 
 TokenStore::TokenStore(Storage *barrier)
@@ -270,16 +303,7 @@ QFuture<Result<std::optional<TokenEntry>>> TokenStore::readEntry(const QString &
     return chain(m_barrier->get(storageKey(idHmac)), [idHmac](Result<std::optional<QByteArray>> got) -> R {
         if (!got)
             return got.status();
-        if (!got.value().has_value())
-            return std::optional<TokenEntry>();
-        const QJsonDocument doc = QJsonDocument::fromJson(*got.value());
-        if (!doc.isObject())
-            return Status::fail(QStringLiteral("malformed token entry"));
-        TokenEntry entry = TokenEntry::fromJson(doc.object());
-        // The key already selected the entry; the stored HMAC is compared as well, in constant time.
-        if (!crypto::constantTimeEquals(entry.idHmac.toLatin1(), idHmac.toLatin1()))
-            return Status::fail(QStringLiteral("malformed token entry"));
-        return std::optional<TokenEntry>(std::move(entry));
+        return decodeEntry(idHmac, got.value());
     });
 }
 
@@ -289,15 +313,21 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::readRemembered(const QString &
     if (EntryPtr hit = m_entries->find(idHmac))
         return ready(R(std::move(hit)));
     const quint64 drops = m_entries->drops();
-    return chain(readEntry(idHmac), [this, idHmac, drops](Result<std::optional<TokenEntry>> got) -> R {
-        if (!got)
-            return got.status();
-        if (!got.value())
-            return EntryPtr();
-        auto entry = std::make_shared<const TokenEntry>(std::move(*got.value()));
-        m_entries->remember(idHmac, entry, drops);
-        return EntryPtr(entry);
+    return chain(readEntry(idHmac), [this, idHmac, drops](Result<std::optional<TokenEntry>> got) {
+        return remember(idHmac, std::move(got), drops);
     });
+}
+
+Result<TokenStore::EntryPtr> TokenStore::remember(const QString &idHmac, Result<std::optional<TokenEntry>> read,
+                                                  quint64 dropsBeforeRead)
+{
+    if (!read)
+        return read.status();
+    if (!read.value())
+        return EntryPtr();
+    auto entry = std::make_shared<const TokenEntry>(std::move(*read.value()));
+    m_entries->remember(idHmac, entry, dropsBeforeRead);
+    return EntryPtr(entry);
 }
 
 QFuture<Status> TokenStore::writeEntries(const QStringList &idHmacs, const std::function<QFuture<Status>()> &write)
@@ -402,18 +432,21 @@ QFuture<Status> TokenStore::checkAncestors(const QString &parentHmac, int depth)
 
 QFuture<Result<TokenStore::EntryPtr>> TokenStore::loadLive(const QString &idHmac)
 {
+    return chain(readRemembered(idHmac), [this](Result<EntryPtr> got) { return checkLive(std::move(got)); });
+}
+
+QFuture<Result<TokenStore::EntryPtr>> TokenStore::checkLive(Result<EntryPtr> got)
+{
     using R = Result<EntryPtr>;
-    return chain(readRemembered(idHmac), [this](Result<EntryPtr> got) -> QFuture<R> {
-        if (!got)
-            return ready(R(got.status()));
-        if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->isExhausted())
-            return ready(R(denied()));
-        EntryPtr entry = got.takeValue();
-        return chain(checkAncestors(entry->parentHmac, 0), [entry](Status st) -> R {
-            if (!st)
-                return st;
-            return EntryPtr(entry);
-        });
+    if (!got)
+        return ready(R(got.status()));
+    if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->isExhausted())
+        return ready(R(denied()));
+    EntryPtr entry = got.takeValue();
+    return chain(checkAncestors(entry->parentHmac, 0), [entry](Status st) -> R {
+        if (!st)
+            return st;
+        return EntryPtr(entry);
     });
 }
 
@@ -426,6 +459,38 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::lookup(const QByteArray &id)
         if (!key)
             return ready(R(key.status()));
         return loadLive(idHmac(key.value(), id));
+    });
+}
+
+QFuture<Result<TokenStore::Found>> TokenStore::lookup(const QByteArray &id, const AlsoRead &alsoRead)
+{
+    using R = Result<Found>;
+    if (id.isEmpty() || id.size() > 1024)
+        return ready(R(denied()));
+    return chain(hmacKey(false), [this, id, alsoRead](Result<SecureBytes> key) -> QFuture<R> {
+        if (!key)
+            return ready(R(key.status()));
+        const QString hmac = idHmac(key.value(), id);
+        QStringList keys = alsoRead(hmac);
+        const EntryPtr remembered = m_entries->find(hmac);
+        if (!remembered)
+            keys.prepend(storageKey(hmac));
+        const quint64 drops = m_entries->drops();
+        QFuture<Result<Storage::Values>> read =
+            keys.isEmpty() ? ready(Result<Storage::Values>(Storage::Values())) : m_barrier->getMany(keys);
+        return chain(read, [this, hmac, remembered, drops](Result<Storage::Values> got) -> QFuture<R> {
+            if (!got)
+                return ready(R(got.status()));
+            Storage::Values values = got.takeValue();
+            Result<EntryPtr> entry(remembered);
+            if (!remembered)
+                entry = remember(hmac, decodeEntry(hmac, values.takeFirst()), drops);
+            return chain(checkLive(std::move(entry)), [values = std::move(values)](Result<EntryPtr> live) -> R {
+                if (!live)
+                    return live.status();
+                return Found{live.takeValue(), values};
+            });
+        });
     });
 }
 
@@ -463,13 +528,13 @@ QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
     using R = Result<Use>;
     return m_strand.run<R>(idHmac, [this, idHmac]() -> QFuture<R> {
         return chain(
-            readEntry(idHmac), [this, idHmac](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+            readRemembered(idHmac), [this, idHmac](Result<EntryPtr> got) -> QFuture<R> {
                 if (!got)
                     return ready(R(got.status()));
                 if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
                     got.value()->isExhausted())
                     return ready(R(denied()));
-                TokenEntry entry = std::move(*got.value());
+                TokenEntry entry = *got.value();
                 if (entry.numUses == 0)
                     return ready(R(Use{std::make_shared<const TokenEntry>(std::move(entry)), false}));
                 const bool last = entry.numUses == 1;
@@ -491,13 +556,13 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, 
     using R = Result<EntryPtr>;
     return m_strand.run<R>(idHmac, [this, idHmac, change = std::move(change)]() -> QFuture<R> {
         return chain(
-            readEntry(idHmac), [this, idHmac, change](Result<std::optional<TokenEntry>> got) -> QFuture<R> {
+            readRemembered(idHmac), [this, idHmac, change](Result<EntryPtr> got) -> QFuture<R> {
                 if (!got)
                     return ready(R(got.status()));
                 if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) ||
                     got.value()->isExhausted())
                     return ready(R(denied()));
-                Result<TokenEntry> changed = change(std::move(*got.value()));
+                Result<TokenEntry> changed = change(*got.value());
                 if (!changed)
                     return ready(R(changed.status()));
                 changed.value().idHmac = idHmac;
@@ -550,7 +615,7 @@ QFuture<Status> TokenStore::removeEntry(const TokenEntry &entry, const QList<Sto
 QFuture<Status> TokenStore::spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside)
 {
     return m_strand.run<Status>(idHmac, [this, idHmac, alongside]() -> QFuture<Status> {
-        return chain(readEntry(idHmac), [this, alongside](Result<std::optional<TokenEntry>> got) -> QFuture<Status> {
+        return chain(readRemembered(idHmac), [this, alongside](Result<EntryPtr> got) -> QFuture<Status> {
             if (!got)
                 return ready(got.status());
             if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->numUses != 1)

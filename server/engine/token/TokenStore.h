@@ -66,6 +66,15 @@ public:
     // The live entry for id, or a 403-status failure when it is unknown, expired, used up or malformed, or an
     // ancestor is gone.
     QFuture<Result<EntryPtr>> lookup(const QByteArray &id);
+    // lookup(), and the values of the keys that alsoRead names for the token (given its idHmac), read together
+    // with the entry: one trip to storage in all.
+    struct Found
+    {
+        EntryPtr entry;
+        Storage::Values alongside; // in the order of alsoRead's keys
+    };
+    using AlsoRead = std::function<QStringList(const QString &idHmac)>;
+    QFuture<Result<Found>> lookup(const QByteArray &id, const AlsoRead &alsoRead);
     // The live entry whose accessor this is, or a 400 "invalid accessor".
     QFuture<Result<EntryPtr>> lookupByAccessor(const QString &accessor);
 
@@ -122,9 +131,13 @@ private:
     QFuture<Result<std::optional<TokenEntry>>> readEntry(const QString &idHmac);
     // The entry (null when there is none) from the entry cache, or read from storage and remembered there.
     QFuture<Result<EntryPtr>> readRemembered(const QString &idHmac);
+    // What a read of idHmac's entry found, kept in the entry cache unless it was dropped since dropsBeforeRead.
+    Result<EntryPtr> remember(const QString &idHmac, Result<std::optional<TokenEntry>> read, quint64 dropsBeforeRead);
     // Starts write, which changes or removes the entries of idHmacs, with the entry cache kept out of its way.
     QFuture<Status> writeEntries(const QStringList &idHmacs, const std::function<QFuture<Status>()> &write);
     QFuture<Result<EntryPtr>> loadLive(const QString &idHmac);
+    // got when it is a live entry whose ancestors are live, else a 403 (or got's own failure).
+    QFuture<Result<EntryPtr>> checkLive(Result<EntryPtr> got);
     QFuture<Status> checkAncestors(const QString &parentHmac, int depth);
     QFuture<Status> revokeOne(const QString &idHmac);
     // Deletes entry with its accessor and parent link, and applies alongside, in one batch.
@@ -142,8 +155,8 @@ private:
 
     // Decoded entries of tokens looked up lately: a token is usually used many times, and a hit skips the
     // decryption and parsing of its entry. Every change or removal of an entry drops it before the write starts
-    // and again once the write is done, and a read that began before any drop is not remembered, so the cache
-    // never holds an entry older than storage. Off when other servers write the same store.
+    // and again once the write is done, and a read during which its key was dropped is not remembered, so the
+    // cache never holds an entry older than storage. Off when other servers write the same store.
     class EntryCache;
 
     Storage *m_barrier;

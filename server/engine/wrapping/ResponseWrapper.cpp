@@ -143,61 +143,57 @@ QFuture<Response> ResponseWrapper::wrapAnswer(QFuture<Response> answer, qint64 t
         });
 }
 
-QFuture<Result<QString>> ResponseWrapper::liveWrappingToken(const QByteArray &token)
+QFuture<Result<ResponseWrapper::Live>> ResponseWrapper::liveWrappingToken(const QByteArray &token)
 {
-    using R = Result<QString>;
+    using R = Result<Live>;
     if (token.isEmpty())
         return ready(R(invalid()));
-    return m_tokens->lookup(token).then([](Result<TokenStore::EntryPtr> entry) -> R {
-        if (!entry)
-            return asInvalid(entry.status());
+    const TokenStore::AlsoRead record = [](const QString &idHmac) { return QStringList{recordKey(idHmac)}; };
+    return chain(m_tokens->lookup(token, record), [](Result<TokenStore::Found> found) -> R {
+        if (!found)
+            return asInvalid(found.status());
         // Only tokens made by wrap() qualify: exactly the wrapping policy, one use, an orphan.
-        if (entry.value()->policies != QStringList{kPolicy} || !entry.value()->parentHmac.isEmpty())
+        const TokenStore::EntryPtr &entry = found.value().entry;
+        if (entry->policies != QStringList{kPolicy} || !entry->parentHmac.isEmpty())
             return invalid();
-        return entry.value()->idHmac;
+        return Live{entry->idHmac, decodeRecord(entry->idHmac, found.value().alongside.value(0))};
     });
 }
 
-QFuture<Result<QJsonObject>> ResponseWrapper::readRecord(const QString &idHmac)
+Result<QJsonObject> ResponseWrapper::decodeRecord(const QString &idHmac, const std::optional<QByteArray> &stored)
 {
-    using R = Result<QJsonObject>;
-    return m_barrier->get(recordKey(idHmac)).then([idHmac](Result<std::optional<QByteArray>> got) -> R {
-        if (!got)
-            return got.status();
-        if (!got.value())
-            return invalid();
-        const QJsonObject record = QJsonDocument::fromJson(*got.value()).object();
-        if (!crypto::constantTimeEquals(record.value(kIdHmac).toString().toLatin1(), idHmac.toLatin1()) ||
-            !record.value(kAnswer).isObject())
-            return Status::fail(QStringLiteral("malformed wrapped response"));
-        const qint64 expires = record.value(kExpireTime).toInteger();
-        if (expires != 0 && QDateTime::currentSecsSinceEpoch() >= expires)
-            return invalid();
-        return record;
-    });
+    if (!stored)
+        return invalid();
+    const QJsonObject record = QJsonDocument::fromJson(*stored).object();
+    if (!crypto::constantTimeEquals(record.value(kIdHmac).toString().toLatin1(), idHmac.toLatin1()) ||
+        !record.value(kAnswer).isObject())
+        return Status::fail(QStringLiteral("malformed wrapped response"));
+    const qint64 expires = record.value(kExpireTime).toInteger();
+    if (expires != 0 && QDateTime::currentSecsSinceEpoch() >= expires)
+        return invalid();
+    return record;
 }
 
 QFuture<Result<ResponseWrapper::Taken>> ResponseWrapper::take(const QByteArray &token)
 {
     using R = Result<Taken>;
-    return chain(liveWrappingToken(token), [this](Result<QString> idHmac) -> QFuture<R> {
-        if (!idHmac)
-            return ready(R(idHmac.status()));
+    return chain(liveWrappingToken(token), [this](Result<Live> live) -> QFuture<R> {
+        if (!live)
+            return ready(R(live.status()));
+        const QString id = live.value().idHmac;
+        const Result<QJsonObject> record = live.value().record;
         // The one use, taken on the token's strand: only one caller gets past here.
-        return chain(m_tokens->use(idHmac.value()), [this](Result<TokenStore::Use> used) -> QFuture<R> {
+        return chain(m_tokens->use(id), [this, id, record](Result<TokenStore::Use> used) -> QFuture<R> {
             if (!used)
                 return ready(R(asInvalid(used.status())));
-            const QString id = used.value().entry->idHmac;
             if (!used.value().last) {
                 // Not one of ours (wrap() makes single-use tokens).
                 return ready(R(invalid()));
             }
-            return chain(readRecord(id), [this, id](Result<QJsonObject> record) -> QFuture<R> {
-                if (record)
-                    return ready(R(Taken{id, record.value()}));
-                // Spent all the same: the token goes, and with it whatever is left of the record.
-                return discard(id).then([record](Status) { return R(record.status()); });
-            });
+            if (record)
+                return ready(R(Taken{id, record.value()}));
+            // Spent all the same: the token goes, and with it whatever is left of the record.
+            return discard(id).then([record](Status) { return R(record.status()); });
         });
     });
 }
@@ -212,41 +208,38 @@ QFuture<Status> ResponseWrapper::discard(const QString &idHmac)
 QFuture<Result<QJsonObject>> ResponseWrapper::unwrap(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return chain(liveWrappingToken(token), [this](Result<QString> idHmac) -> QFuture<R> {
-        if (!idHmac)
-            return ready(R(idHmac.status()));
-        const QString id = idHmac.value();
-        return chain(readRecord(id), [this, id](Result<QJsonObject> record) -> QFuture<R> {
-            // The token's one use and the record go in one durable write, on the token's strand: of
-            // concurrent unwraps exactly one gets here first, and the others find the token gone. A token
-            // whose record is unreadable is spent all the same.
-            return chain(m_tokens->spendSingleUse(id, {StorageOp::remove(recordKey(id))}), [record](Status spent) -> R {
-                if (!spent)
-                    return asInvalid(spent);
-                if (!record)
-                    return record.status();
-                return record.value().value(kAnswer).toObject();
-            });
-        });
+    return chain(liveWrappingToken(token), [this](Result<Live> live) -> QFuture<R> {
+        if (!live)
+            return ready(R(live.status()));
+        const QString id = live.value().idHmac;
+        // The token's one use and the record go in one durable write, on the token's strand: of concurrent unwraps
+        // exactly one gets here first, and the others find the token gone. A token whose record is unreadable is
+        // spent all the same.
+        return chain(m_tokens->spendSingleUse(id, {StorageOp::remove(recordKey(id))}),
+                     [record = live.value().record](Status spent) -> R {
+                         if (!spent)
+                             return asInvalid(spent);
+                         if (!record)
+                             return record.status();
+                         return record.value().value(kAnswer).toObject();
+                     });
     });
 }
 
 QFuture<Result<QJsonObject>> ResponseWrapper::lookup(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return chain(
-        liveWrappingToken(token), [this](Result<QString> idHmac) -> QFuture<R> {
-            if (!idHmac)
-                return ready(R(idHmac.status()));
-            return readRecord(idHmac.value()).then([](Result<QJsonObject> record) -> R {
-                if (!record)
-                    return record.status();
-                const QJsonObject &r = record.value();
-                return QJsonObject{{kCreationPath, r.value(kCreationPath).toString()},
-                                   {kCreationTime, formatRfc3339(r.value(kCreationTime).toInteger())},
-                                   {kCreationTtl, r.value(kCreationTtl).toInteger()}};
-            });
-        });
+    return chain(liveWrappingToken(token), [](Result<Live> live) -> R {
+        if (!live)
+            return live.status();
+        const Result<QJsonObject> &record = live.value().record;
+        if (!record)
+            return record.status();
+        const QJsonObject &r = record.value();
+        return QJsonObject{{kCreationPath, r.value(kCreationPath).toString()},
+                           {kCreationTime, formatRfc3339(r.value(kCreationTime).toInteger())},
+                           {kCreationTtl, r.value(kCreationTtl).toInteger()}};
+    });
 }
 
 QFuture<Result<QJsonObject>> ResponseWrapper::rewrap(const QByteArray &token)

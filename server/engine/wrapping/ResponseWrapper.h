@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 namespace gk {
 
 class Storage;
@@ -61,8 +63,14 @@ private:
         QString idHmac;
         QJsonObject record;
     };
-    QFuture<Result<QString>> liveWrappingToken(const QByteArray &token);
-    QFuture<Result<QJsonObject>> readRecord(const QString &idHmac);
+    // A live wrapping token and its record (read together with the token's entry), or 400 kInvalidToken.
+    struct Live
+    {
+        QString idHmac;
+        Result<QJsonObject> record; // 400 kInvalidToken when missing or expired
+    };
+    QFuture<Result<Live>> liveWrappingToken(const QByteArray &token);
+    static Result<QJsonObject> decodeRecord(const QString &idHmac, const std::optional<QByteArray> &stored);
     QFuture<Result<Taken>> take(const QByteArray &token);
     QFuture<Status> discard(const QString &idHmac);
 
