@@ -1046,6 +1046,79 @@ private slots:
         QCOMPARE(awaited(heldStore.lookup(c.id.toUtf8())).httpStatus(), 403);
     }
 
+    // The stored form gives back every field, reads the JSON that earlier versions stored, and refuses anything
+    // cut short, padded or otherwise malformed.
+    void entryEncoding()
+    {
+        TokenEntry e;
+        e.idHmac = QStringLiteral("0194f3a2b1c0") + QString(64, QLatin1Char('a'));
+        e.accessor = QStringLiteral("0194f3a2-b1c0-7abc-8def-0123456789ab");
+        e.policies = {QStringLiteral("default"), QStringLiteral("ops-\u00e9\u6f22")};
+        e.parentHmac = QString(64, QLatin1Char('b'));
+        e.path = QStringLiteral("auth/token/create/ops");
+        e.displayName = QStringLiteral("token-d\u00e9mo");
+        e.entityId = QStringLiteral("e-1");
+        e.role = QStringLiteral("ops");
+        e.meta = {{QStringLiteral("team"), QStringLiteral("blue")}, {QStringLiteral("empty"), QString()}};
+        e.creationTime = 1'700'000'000;
+        e.ttl = 3600;
+        e.explicitMaxTtl = 7200;
+        e.period = 60;
+        e.expireTime = 1'700'003'600;
+        e.lastRenewalTime = 1'700'000'100;
+        e.numUses = TokenEntry::kUsesExhausted;
+        e.renewable = true;
+        e.orphan = false;
+        e.type = QStringLiteral("batch");
+        const auto same = [](const TokenEntry &a, const TokenEntry &b) {
+            return a.idHmac == b.idHmac && a.accessor == b.accessor && a.policies == b.policies &&
+                   a.parentHmac == b.parentHmac && a.path == b.path && a.displayName == b.displayName &&
+                   a.entityId == b.entityId && a.role == b.role && a.meta == b.meta &&
+                   a.creationTime == b.creationTime && a.ttl == b.ttl && a.explicitMaxTtl == b.explicitMaxTtl &&
+                   a.period == b.period && a.expireTime == b.expireTime && a.lastRenewalTime == b.lastRenewalTime &&
+                   a.numUses == b.numUses && a.renewable == b.renewable && a.orphan == b.orphan && a.type == b.type;
+        };
+        const QByteArray stored = e.encode();
+        QCOMPARE(stored.at(0), '\x01');
+        const std::optional<TokenEntry> back = TokenEntry::decode(stored);
+        QVERIFY(back && same(*back, e));
+        TokenEntry plain;
+        plain.numUses = 3;
+        plain.orphan = true;
+        const std::optional<TokenEntry> plainBack = TokenEntry::decode(plain.encode());
+        QVERIFY(plainBack && same(*plainBack, plain));
+
+        // An entry as earlier versions stored it.
+        const QByteArray json = R"({"id_hmac":"h1","accessor":"a1","policies":["default","ops"],"parent":"p1",)"
+                                R"("path":"auth/token/create","display_name":"token","entity_id":"","role":"",)"
+                                R"("meta":{"k":"v"},"creation_time":1700000000,"ttl":60,"explicit_max_ttl":0,)"
+                                R"("period":0,"expire_time":1700000060,"last_renewal_time":0,"num_uses":2,)"
+                                R"("renewable":true,"orphan":false,"type":"service"})";
+        const std::optional<TokenEntry> old = TokenEntry::decode(json);
+        QVERIFY(old);
+        QCOMPARE(old->idHmac, QStringLiteral("h1"));
+        QCOMPARE(old->policies, (QStringList{QStringLiteral("default"), QStringLiteral("ops")}));
+        QCOMPARE(old->parentHmac, QStringLiteral("p1"));
+        QCOMPARE(old->meta.value(QStringLiteral("k")), QStringLiteral("v"));
+        QCOMPARE(old->expireTime, 1'700'000'060);
+        QCOMPARE(old->numUses, 2);
+        QVERIFY(old->renewable && !old->orphan);
+
+        // Every shortened form, the form with a byte more, another format byte, and a count beyond the data.
+        for (qsizetype n = 0; n < stored.size(); ++n)
+            QVERIFY2(!TokenEntry::decode(stored.left(n)), qPrintable(QString::number(n)));
+        QVERIFY(!TokenEntry::decode(stored + '\0'));
+        QByteArray otherFormat = stored;
+        otherFormat[0] = '\x02';
+        QVERIFY(!TokenEntry::decode(otherFormat));
+        QByteArray hugeCount = stored;
+        const qsizetype policyCount = 1 + 4 + e.idHmac.size() + 4 + e.accessor.size();
+        hugeCount[policyCount] = char(0xff);
+        hugeCount[policyCount + 3] = char(0x7f);
+        QVERIFY(!TokenEntry::decode(hugeCount));
+        QVERIFY(!TokenEntry::decode("{not json"));
+    }
+
     // A read is kept when other tokens changed while it ran: only changes of its own entry make it doubtful.
     void readsOverlappingOtherChangesAreRemembered()
     {

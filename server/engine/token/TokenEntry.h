@@ -1,9 +1,12 @@
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace gk {
 
@@ -38,7 +41,12 @@ struct TokenEntry
     bool isExpired(qint64 nowSecs) const { return expireTime != 0 && nowSecs >= expireTime; }
     bool isExhausted() const { return numUses < 0; }
 
-    QJsonObject toJson() const;
+    // The stored form: a format byte, then every field in a fixed order (integers as 8 or 4 bytes little-endian,
+    // strings as their UTF-8 length and bytes). Cheaper to make and to read than JSON, which earlier versions
+    // stored and decode() still reads.
+    QByteArray encode() const;
+    // An entry from encode(), or from an earlier version's JSON object; nothing when stored is neither.
+    static std::optional<TokenEntry> decode(const QByteArray &stored);
     static TokenEntry fromJson(const QJsonObject &json);
 };
 

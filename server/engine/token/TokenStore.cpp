@@ -106,14 +106,11 @@ Result<std::optional<TokenEntry>> decodeEntry(const QString &idHmac, const std::
 {
     if (!stored)
         return std::optional<TokenEntry>();
-    const QJsonDocument doc = QJsonDocument::fromJson(*stored);
-    if (!doc.isObject())
-        return Status::fail(QStringLiteral("malformed token entry"));
-    TokenEntry entry = TokenEntry::fromJson(doc.object());
+    std::optional<TokenEntry> entry = TokenEntry::decode(*stored);
     // The key already selected the entry; the stored HMAC is compared as well, in constant time.
-    if (!crypto::constantTimeEquals(entry.idHmac.toLatin1(), idHmac.toLatin1()))
+    if (!entry || !crypto::constantTimeEquals(entry->idHmac.toLatin1(), idHmac.toLatin1()))
         return Status::fail(QStringLiteral("malformed token entry"));
-    return std::optional<TokenEntry>(std::move(entry));
+    return entry;
 }
 
 QString nonFolder(const QString &name)
@@ -369,7 +366,7 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
                 entry.expireTime = entry.creationTime + entry.ttl;
             entry.orphan = entry.parentHmac.isEmpty();
             QList<StorageOp> ops{
-                StorageOp::put(storageKey(entry.idHmac), compact(entry.toJson())),
+                StorageOp::put(storageKey(entry.idHmac), entry.encode()),
                 StorageOp::put(
                     accessorKey(key.value(), entry.accessor),
                     compact({{QStringLiteral("accessor"), entry.accessor}, {QStringLiteral("id_hmac"), entry.idHmac}})),
@@ -539,9 +536,9 @@ QFuture<Result<TokenStore::Use>> TokenStore::use(const QString &idHmac)
                     return ready(R(Use{std::make_shared<const TokenEntry>(std::move(entry)), false}));
                 const bool last = entry.numUses == 1;
                 entry.numUses = last ? TokenEntry::kUsesExhausted : entry.numUses - 1;
-                const QByteArray json = compact(entry.toJson());
+                const QByteArray stored = entry.encode();
                 auto shared = std::make_shared<const TokenEntry>(std::move(entry));
-                return chain(writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); }),
+                return chain(writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), stored); }),
                              [shared, last](Status st) -> R {
                                  if (!st)
                                      return st;
@@ -567,8 +564,8 @@ QFuture<Result<TokenStore::EntryPtr>> TokenStore::update(const QString &idHmac, 
                     return ready(R(changed.status()));
                 changed.value().idHmac = idHmac;
                 auto shared = std::make_shared<const TokenEntry>(changed.takeValue());
-                const QByteArray json = compact(shared->toJson());
-                return chain(writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), json); }),
+                const QByteArray stored = shared->encode();
+                return chain(writeEntries({idHmac}, [&] { return m_barrier->put(storageKey(idHmac), stored); }),
                              [shared](Status st) -> R {
                                  if (!st)
                                      return st;
@@ -696,7 +693,7 @@ QFuture<Status> TokenStore::orphanChildren(const QString &idHmac)
                                      TokenEntry entry = std::move(*got.value());
                                      entry.parentHmac.clear();
                                      entry.orphan = true;
-                                     ops.prepend(StorageOp::put(storageKey(child), compact(entry.toJson())));
+                                     ops.prepend(StorageOp::put(storageKey(child), entry.encode()));
                                  }
                                  return writeEntries({child}, [&] { return m_barrier->batch(ops); });
                              });
