@@ -112,6 +112,15 @@ private slots:
         const TaskPolicies p = parsed({{QStringLiteral("prod:*"), rule({QStringLiteral("{{name}}-db"), QStringLiteral("base")})}});
         const TaskPolicies::Decision d = p.match(QStringLiteral("prod"), QString(), QStringLiteral("Billing"));
         QCOMPARE(d.roles, (QStringList{"billing-db", "base"}));
+        // A name that makes no role name leaves that role out.
+        for (const QString &odd : {QStringLiteral("web api"), QStringLiteral("a/b"), QStringLiteral("{{name}}"),
+                                   QString(130, QLatin1Char('n'))}) {
+            QCOMPARE(p.match(QStringLiteral("prod"), QString(), odd).roles, QStringList{"base"});
+        }
+        const TaskPolicies only = parsed({{QStringLiteral("prod:*"), rule({QStringLiteral("{{name}}")})}});
+        const TaskPolicies::Decision none = only.match(QStringLiteral("prod"), QString(), QStringLiteral("web api"));
+        QVERIFY(none.roles.isEmpty());
+        QCOMPARE(none.matchedKeys, QStringList{"prod:*"});
     }
 
     void roundTrips()

@@ -17,12 +17,19 @@ Result<TaskPolicies> bad(const QString &key, const QString &why)
     return Result<TaskPolicies>::fail(QStringLiteral("task policy \"%1\": %2").arg(key.left(128), why), 400);
 }
 
-bool validRole(const QString &role)
+// A role name as the token store takes it.
+bool validRoleName(const QString &role)
 {
     static const QRegularExpression re(QStringLiteral("\\A[a-z0-9_.-]{1,128}\\z"));
+    return re.match(role).hasMatch();
+}
+
+// A role of a policy: a role name once "{{name}}" is replaced by a valid task name.
+bool validRole(const QString &role)
+{
     QString probe = role;
     probe.replace(kNamePlaceholder, QStringLiteral("x"));
-    return re.match(probe).hasMatch();
+    return validRoleName(probe);
 }
 
 bool validGrid(const QString &grid)
@@ -131,7 +138,8 @@ TaskPolicies::Decision TaskPolicies::match(const QString &grid, const QString &g
         }
         for (QString role : rule.roles) {
             role.replace(kNamePlaceholder, name.toLower());
-            if (!d.roles.contains(role))
+            // A task whose name makes no valid role name (a space, a slash, too long) is not offered that role.
+            if (validRoleName(role) && !d.roles.contains(role))
                 d.roles.append(role);
         }
     }

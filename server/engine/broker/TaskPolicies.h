@@ -43,7 +43,7 @@ public:
     struct Decision
     {
         QStringList matchedKeys; // longest first; empty: no policy covers the task
-        QStringList roles;       // merged and expanded; the first is the default
+        QStringList roles; // merged and expanded (without expansions that are no role name); the first is the default
         int numUses = 1;
     };
     Decision match(const QString &grid, const QString &group, const QString &name) const;
