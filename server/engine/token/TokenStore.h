@@ -30,7 +30,7 @@ class Storage;
 // keys of new tokens sort together and their index entries share pages.
 //
 // Layout (all keys below "sys/token/"):
-//   id/<idHmac>                        the entry (TokenEntry::toJson)
+//   id/<idHmac>                        the entry (TokenEntry::encode)
 //   accessor/[<time>]<accessorHmac>    {"accessor", "id_hmac"}: lookup and revocation by accessor
 //   parent/<parentIdHmac>/<childIdHmac> one empty value per child: the tree, for cascading revocation
 //   role/<name>                        token roles
