@@ -54,12 +54,14 @@ QString firstError(const Response &r)
 }
 
 // In-memory storage that can hold back the answers of reads (released on demand), counts its trips (a get() or a
-// getMany() each), and can say that other servers write it too.
+// getMany() each) and its batches, can fail its batches, and can say that other servers write it too.
 class HeldReadsStore final : public Storage
 {
 public:
     std::atomic<bool> holdReads{false};
     std::atomic<int> trips{0};
+    std::atomic<int> batches{0};
+    std::atomic<bool> failBatches{false};
     bool shared = false;
 
     QString type() const override { return m_store.type(); }
@@ -84,7 +86,13 @@ public:
     QFuture<Status> put(const QString &key, const QByteArray &value) override { return m_store.put(key, value); }
     QFuture<Status> remove(const QString &key) override { return m_store.remove(key); }
     QFuture<Result<QStringList>> list(const QString &prefix) override { return m_store.list(prefix); }
-    QFuture<Status> batch(const QList<StorageOp> &ops) override { return m_store.batch(ops); }
+    QFuture<Status> batch(const QList<StorageOp> &ops) override
+    {
+        ++batches;
+        if (failBatches)
+            return QtFuture::makeReadyFuture(Status::fail(QStringLiteral("disk full")));
+        return m_store.batch(ops);
+    }
     bool sharedWithOtherServers() const override { return shared; }
 
     int heldCount()
@@ -1161,6 +1169,46 @@ private slots:
             &early);
         QVERIFY(early.isOk()); // it began before the revocation
         QCOMPARE(awaited(store.lookup(t.id.toUtf8())).httpStatus(), 403);
+    }
+
+    // replaceSingleUse() spends the old token and stores the new one in one write: a failed write changes nothing,
+    // and only an unspent single-use token can be replaced, once.
+    void replaceSingleUseIsOneWrite()
+    {
+        HeldReadsStore storage;
+        TokenStore store(&storage);
+        TokenEntry single;
+        single.numUses = 1;
+        const TokenStore::Created old = awaited(store.create(single)).value();
+        QVERIFY(awaited(storage.put(QStringLiteral("extra/old"), "x")).isOk());
+        const QList<StorageOp> removeOld{StorageOp::remove(QStringLiteral("extra/old"))};
+        const TokenStore::Alongside moved = [](const TokenEntry &e) {
+            return QList<StorageOp>{StorageOp::put(QStringLiteral("extra/") + e.idHmac, "moved")};
+        };
+        const auto replace = [&](const QString &idHmac) {
+            return awaited(store.replaceSingleUse(idHmac, removeOld, single, moved));
+        };
+
+        storage.failBatches = true;
+        QCOMPARE(replace(old.entry->idHmac).httpStatus(), 500);
+        storage.failBatches = false;
+        QVERIFY(awaited(store.lookup(old.id.toUtf8())).isOk());
+        QCOMPARE(awaited(storage.list(QStringLiteral("extra/"))).value(), QStringList{QStringLiteral("old")});
+
+        const int batches = storage.batches;
+        const Result<TokenStore::Created> made = replace(old.entry->idHmac);
+        QVERIFY2(made.isOk(), qPrintable(made.error()));
+        QCOMPARE(storage.batches.load(), batches + 1);
+        QCOMPARE(awaited(store.lookup(old.id.toUtf8())).httpStatus(), 403);
+        const Result<TokenStore::EntryPtr> fresh = awaited(store.lookup(made.value().id.toUtf8()));
+        QVERIFY(fresh.isOk());
+        QCOMPARE(fresh.value()->numUses, 1);
+        QCOMPARE(awaited(storage.list(QStringLiteral("extra/"))).value(), QStringList{made.value().entry->idHmac});
+
+        QCOMPARE(replace(old.entry->idHmac).httpStatus(), 403);
+        const TokenStore::Created unlimited = createdToken(store);
+        QCOMPARE(replace(unlimited.entry->idHmac).httpStatus(), 403);
+        QVERIFY(awaited(store.lookup(unlimited.id.toUtf8())).isOk());
     }
 
     // lookup(id, alsoRead) reads the entry and the other keys in one trip, and only the other keys once the entry

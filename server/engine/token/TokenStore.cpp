@@ -357,30 +357,13 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
         [this, entry = std::move(entry), id, chosen, alongside](Result<SecureBytes> key) mutable -> QFuture<R> {
             if (!key)
                 return ready(R(key.status()));
-            entry.idHmac = idHmac(key.value(), id.toUtf8());
-            if (entry.accessor.isEmpty())
-                entry.accessor = crypto::timeOrderedUuid();
-            if (entry.creationTime == 0)
-                entry.creationTime = QDateTime::currentSecsSinceEpoch();
-            if (entry.ttl > 0 && entry.expireTime == 0)
-                entry.expireTime = entry.creationTime + entry.ttl;
-            entry.orphan = entry.parentHmac.isEmpty();
-            QList<StorageOp> ops{
-                StorageOp::put(storageKey(entry.idHmac), entry.encode()),
-                StorageOp::put(
-                    accessorKey(key.value(), entry.accessor),
-                    compact({{QStringLiteral("accessor"), entry.accessor}, {QStringLiteral("id_hmac"), entry.idHmac}})),
-            };
-            if (!entry.parentHmac.isEmpty())
-                ops.append(StorageOp::put(parentLinkKey(entry.parentHmac, entry.idHmac), QByteArray()));
-            if (alongside)
-                ops.append(alongside(entry));
-            auto shared = std::make_shared<const TokenEntry>(std::move(entry));
-            const auto write = [this, ops, shared, id]() {
-                return chain(m_barrier->batch(ops), [id, shared](Status st) -> R {
+            const Prepared made = prepare(std::move(entry), id, key.value(), alongside);
+            const EntryPtr shared = made.created.entry;
+            const auto write = [this, made]() {
+                return chain(m_barrier->batch(made.ops), [created = made.created](Status st) -> R {
                     if (!st)
                         return st;
-                    return Created{id, shared};
+                    return created;
                 });
             };
             // A fresh random id is known to no one until this answer, so nothing else can touch its entry: it is
@@ -400,6 +383,29 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
                              });
             });
         });
+}
+
+TokenStore::Prepared TokenStore::prepare(TokenEntry entry, const QString &id, const SecureBytes &key,
+                                         const Alongside &alongside)
+{
+    entry.idHmac = idHmac(key, id.toUtf8());
+    if (entry.accessor.isEmpty())
+        entry.accessor = crypto::timeOrderedUuid();
+    if (entry.creationTime == 0)
+        entry.creationTime = QDateTime::currentSecsSinceEpoch();
+    if (entry.ttl > 0 && entry.expireTime == 0)
+        entry.expireTime = entry.creationTime + entry.ttl;
+    entry.orphan = entry.parentHmac.isEmpty();
+    QList<StorageOp> ops{
+        StorageOp::put(storageKey(entry.idHmac), entry.encode()),
+        StorageOp::put(accessorKey(key, entry.accessor), compact({{QStringLiteral("accessor"), entry.accessor},
+                                                                  {QStringLiteral("id_hmac"), entry.idHmac}})),
+    };
+    if (!entry.parentHmac.isEmpty())
+        ops.append(StorageOp::put(parentLinkKey(entry.parentHmac, entry.idHmac), QByteArray()));
+    if (alongside)
+        ops.append(alongside(entry));
+    return {Created{id, std::make_shared<const TokenEntry>(std::move(entry))}, std::move(ops)};
 }
 
 QFuture<Result<TokenStore::Created>> TokenStore::createRoot(const QString &chosenId)
@@ -592,21 +598,29 @@ QFuture<Status> TokenStore::revokeOne(const QString &idHmac)
     });
 }
 
+QList<StorageOp> TokenStore::removalOps(const TokenEntry &entry, const SecureBytes &key)
+{
+    QList<StorageOp> ops{StorageOp::remove(storageKey(entry.idHmac))};
+    if (!entry.accessor.isEmpty())
+        ops.append(StorageOp::remove(accessorKey(key, entry.accessor)));
+    if (!entry.parentHmac.isEmpty())
+        ops.append(StorageOp::remove(parentLinkKey(entry.parentHmac, entry.idHmac)));
+    return ops;
+}
+
 QFuture<Status> TokenStore::removeEntry(const TokenEntry &entry, const QList<StorageOp> &alongside)
 {
-    return chain(hmacKey(false),
-                 [this, idHmac = entry.idHmac, accessor = entry.accessor, parent = entry.parentHmac,
-                  alongside](Result<SecureBytes> key) -> QFuture<Status> {
-                     if (!key)
-                         return ready(key.status());
-                     QList<StorageOp> ops{StorageOp::remove(storageKey(idHmac))};
-                     if (!accessor.isEmpty())
-                         ops.append(StorageOp::remove(accessorKey(key.value(), accessor)));
-                     if (!parent.isEmpty())
-                         ops.append(StorageOp::remove(parentLinkKey(parent, idHmac)));
-                     ops.append(alongside);
-                     return writeEntries({idHmac}, [&] { return m_barrier->batch(ops); });
-                 });
+    return chain(hmacKey(false), [this, entry, alongside](Result<SecureBytes> key) -> QFuture<Status> {
+        if (!key)
+            return ready(key.status());
+        const QList<StorageOp> ops = removalOps(entry, key.value()) + alongside;
+        return writeEntries({entry.idHmac}, [&] { return m_barrier->batch(ops); });
+    });
+}
+
+bool TokenStore::isUnspentSingleUse(const EntryPtr &entry)
+{
+    return entry && !entry->isExpired(QDateTime::currentSecsSinceEpoch()) && entry->numUses == 1;
 }
 
 QFuture<Status> TokenStore::spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside)
@@ -615,11 +629,41 @@ QFuture<Status> TokenStore::spendSingleUse(const QString &idHmac, const QList<St
         return chain(readRemembered(idHmac), [this, alongside](Result<EntryPtr> got) -> QFuture<Status> {
             if (!got)
                 return ready(got.status());
-            if (!got.value() || got.value()->isExpired(QDateTime::currentSecsSinceEpoch()) || got.value()->numUses != 1)
+            if (!isUnspentSingleUse(got.value()))
                 return ready(denied());
             return removeEntry(*got.value(), alongside);
         });
     });
+}
+
+QFuture<Result<TokenStore::Created>> TokenStore::replaceSingleUse(const QString &idHmac,
+                                                                  const QList<StorageOp> &alsoRemove, TokenEntry entry,
+                                                                  const Alongside &alongside)
+{
+    using R = Result<Created>;
+    return chain(
+        hmacKey(false),
+        [this, idHmac, alsoRemove, entry = std::move(entry), alongside](Result<SecureBytes> key) mutable -> QFuture<R> {
+            if (!key)
+                return ready(R(key.status()));
+            const Prepared made = prepare(std::move(entry), newTokenId(), key.value(), alongside);
+            return m_strand.run<R>(idHmac, [this, idHmac, alsoRemove, made, key = key.value()]() -> QFuture<R> {
+                return chain(readRemembered(idHmac),
+                             [this, idHmac, alsoRemove, made, key](Result<EntryPtr> got) -> QFuture<R> {
+                                 if (!got)
+                                     return ready(R(got.status()));
+                                 if (!isUnspentSingleUse(got.value()))
+                                     return ready(R(denied()));
+                                 const QList<StorageOp> ops = removalOps(*got.value(), key) + alsoRemove + made.ops;
+                                 return chain(writeEntries({idHmac}, [&] { return m_barrier->batch(ops); }),
+                                              [created = made.created](Status st) -> R {
+                                                  if (!st)
+                                                      return st;
+                                                  return created;
+                                              });
+                             });
+            });
+        });
 }
 
 QFuture<Result<QStringList>> TokenStore::listKeys(const QString &prefix)

@@ -89,6 +89,11 @@ public:
     // in one durable write. 403 when the token is gone, expired, used or not single-use: of concurrent calls for
     // one token, exactly one succeeds. The token must have no children.
     QFuture<Status> spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside);
+    // Spends single-use token idHmac as spendSingleUse() does, removing alsoRemove with it, and creates entry under
+    // a new random id with alongside's ops, all in one durable write: either the old token is still there, or it is
+    // gone and the new one exists. 403 as spendSingleUse().
+    QFuture<Result<Created>> replaceSingleUse(const QString &idHmac, const QList<StorageOp> &alsoRemove,
+                                              TokenEntry entry, const Alongside &alongside);
 
     // Read-modify-write of one live entry (403 when it is not). change may refuse with its own status.
     using Change = std::function<Result<TokenEntry>(TokenEntry)>;
@@ -126,6 +131,17 @@ public:
 
 private:
     QFuture<Result<Created>> create(TokenEntry entry, const QString &chosenId, const Alongside &alongside);
+    // A new token under id: its finished entry and the ops that store it (entry, accessor index, parent link, then
+    // alongside's).
+    struct Prepared
+    {
+        Created created;
+        QList<StorageOp> ops;
+    };
+    static Prepared prepare(TokenEntry entry, const QString &id, const SecureBytes &key, const Alongside &alongside);
+    // The ops that delete entry with its accessor index and parent link.
+    static QList<StorageOp> removalOps(const TokenEntry &entry, const SecureBytes &key);
+    static bool isUnspentSingleUse(const EntryPtr &entry);
     QFuture<Result<SecureBytes>> hmacKey(bool createIfMissing);
     QFuture<Result<SecureBytes>> loadHmacKey(bool createIfMissing);
     QFuture<Result<std::optional<TokenEntry>>> readEntry(const QString &idHmac);

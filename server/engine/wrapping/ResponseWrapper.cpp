@@ -81,11 +81,8 @@ bool ResponseWrapper::isWrappable(const Response &answer)
             answer.json.value(QStringLiteral("auth")).isObject());
 }
 
-QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qint64 ttl, const QString &creationPath)
+TokenEntry ResponseWrapper::wrappingEntry(qint64 ttl, const QString &creationPath)
 {
-    using R = Result<QJsonObject>;
-    if (ttl < kMinTtl)
-        return ready(R::fail(QStringLiteral("a wrap TTL is required"), 400));
     TokenEntry entry;
     entry.policies = {kPolicy};
     entry.path = creationPath;
@@ -93,39 +90,60 @@ QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qi
     entry.ttl = ttl;
     entry.explicitMaxTtl = ttl;
     entry.creationTime = QDateTime::currentSecsSinceEpoch();
-    const QString wrappedAccessor =
-        answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("accessor")).toString();
-    // The wrapping token and the record of the answer go in one durable write.
-    const TokenStore::Alongside record = [answer, ttl, creationPath, wrappedAccessor](const TokenEntry &token) {
+    return entry;
+}
+
+QString ResponseWrapper::wrappedAccessor(const QJsonObject &answer)
+{
+    return answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("accessor")).toString();
+}
+
+TokenStore::Alongside ResponseWrapper::recordOps(const QJsonObject &answer, qint64 ttl, const QString &creationPath)
+{
+    return [answer, ttl, creationPath](const TokenEntry &token) {
         const QJsonObject fields{{kIdHmac, token.idHmac},
                                  {kAnswer, answer},
                                  {kCreationPath, creationPath},
                                  {kCreationTime, token.creationTime},
                                  {kCreationTtl, ttl},
                                  {kExpireTime, token.expireTime},
-                                 {kWrappedAccessor, wrappedAccessor}};
+                                 {kWrappedAccessor, wrappedAccessor(answer)}};
         return QList<StorageOp>{
             StorageOp::put(recordKey(token.idHmac), QJsonDocument(fields).toJson(QJsonDocument::Compact))};
     };
-    return chain(m_tokens->create(std::move(entry), record),
-                 [ttl, creationPath, wrappedAccessor](Result<TokenStore::Created> created) -> R {
-                     if (!created)
-                         return created.status();
-                     const TokenStore::EntryPtr token = created.value().entry;
-                     const QJsonObject wrapInfo{{QStringLiteral("token"), created.value().id},
-                                                {QStringLiteral("accessor"), token->accessor},
-                                                {QStringLiteral("ttl"), ttl},
-                                                {QStringLiteral("creation_time"), formatRfc3339(token->creationTime)},
-                                                {QStringLiteral("creation_path"), creationPath},
-                                                {kWrappedAccessor, wrappedAccessor}};
-                     return QJsonObject{{QStringLiteral("request_id"), crypto::publicUuid()},
-                                        {QStringLiteral("lease_id"), QString()},
-                                        {QStringLiteral("renewable"), false},
-                                        {QStringLiteral("lease_duration"), 0},
-                                        {QStringLiteral("data"), QJsonValue::Null},
-                                        {QStringLiteral("wrap_info"), wrapInfo},
-                                        {QStringLiteral("warnings"), QJsonValue::Null},
-                                        {QStringLiteral("auth"), QJsonValue::Null}};
+}
+
+Result<QJsonObject> ResponseWrapper::envelope(const Result<TokenStore::Created> &created, qint64 ttl,
+                                              const QString &creationPath, const QString &accessorWrapped)
+{
+    if (!created)
+        return created.status();
+    const TokenStore::EntryPtr token = created.value().entry;
+    const QJsonObject wrapInfo{{QStringLiteral("token"), created.value().id},
+                               {QStringLiteral("accessor"), token->accessor},
+                               {QStringLiteral("ttl"), ttl},
+                               {QStringLiteral("creation_time"), formatRfc3339(token->creationTime)},
+                               {QStringLiteral("creation_path"), creationPath},
+                               {kWrappedAccessor, accessorWrapped}};
+    return QJsonObject{{QStringLiteral("request_id"), crypto::publicUuid()},
+                       {QStringLiteral("lease_id"), QString()},
+                       {QStringLiteral("renewable"), false},
+                       {QStringLiteral("lease_duration"), 0},
+                       {QStringLiteral("data"), QJsonValue::Null},
+                       {QStringLiteral("wrap_info"), wrapInfo},
+                       {QStringLiteral("warnings"), QJsonValue::Null},
+                       {QStringLiteral("auth"), QJsonValue::Null}};
+}
+
+QFuture<Result<QJsonObject>> ResponseWrapper::wrap(const QJsonObject &answer, qint64 ttl, const QString &creationPath)
+{
+    using R = Result<QJsonObject>;
+    if (ttl < kMinTtl)
+        return ready(R::fail(QStringLiteral("a wrap TTL is required"), 400));
+    // The wrapping token and the record of the answer go in one durable write.
+    return chain(m_tokens->create(wrappingEntry(ttl, creationPath), recordOps(answer, ttl, creationPath)),
+                 [ttl, creationPath, accessor = wrappedAccessor(answer)](Result<TokenStore::Created> created) {
+                     return envelope(created, ttl, creationPath, accessor);
                  });
 }
 
@@ -172,30 +190,6 @@ Result<QJsonObject> ResponseWrapper::decodeRecord(const QString &idHmac, const s
     if (expires != 0 && QDateTime::currentSecsSinceEpoch() >= expires)
         return invalid();
     return record;
-}
-
-QFuture<Result<ResponseWrapper::Taken>> ResponseWrapper::take(const QByteArray &token)
-{
-    using R = Result<Taken>;
-    return chain(liveWrappingToken(token), [this](Result<Live> live) -> QFuture<R> {
-        if (!live)
-            return ready(R(live.status()));
-        const QString id = live.value().idHmac;
-        const Result<QJsonObject> record = live.value().record;
-        // The one use, taken on the token's strand: only one caller gets past here.
-        return chain(m_tokens->use(id), [this, id, record](Result<TokenStore::Use> used) -> QFuture<R> {
-            if (!used)
-                return ready(R(asInvalid(used.status())));
-            if (!used.value().last) {
-                // Not one of ours (wrap() makes single-use tokens).
-                return ready(R(invalid()));
-            }
-            if (record)
-                return ready(R(Taken{id, record.value()}));
-            // Spent all the same: the token goes, and with it whatever is left of the record.
-            return discard(id).then([record](Status) { return R(record.status()); });
-        });
-    });
 }
 
 QFuture<Status> ResponseWrapper::discard(const QString &idHmac)
@@ -245,26 +239,33 @@ QFuture<Result<QJsonObject>> ResponseWrapper::lookup(const QByteArray &token)
 QFuture<Result<QJsonObject>> ResponseWrapper::rewrap(const QByteArray &token)
 {
     using R = Result<QJsonObject>;
-    return chain(
-        take(token), [this](Result<Taken> taken) -> QFuture<R> {
-            if (!taken)
-                return ready(R(taken.status()));
-            const QJsonObject &record = taken.value().record;
-            const QString oldHmac = taken.value().idHmac;
-            // The new token first: should that fail, the old one is spent but its record stays until tidy.
-            return wrap(record.value(kAnswer).toObject(), record.value(kCreationTtl).toInteger(),
-                        record.value(kCreationPath).toString())
-                .then([this, oldHmac](R wrapped) -> QFuture<R> {
-                    if (!wrapped)
-                        return ready(wrapped);
-                    return discard(oldHmac).then([wrapped](Status st) -> R {
-                        if (!st)
-                            qCWarning(lcWrapping) << "rewrap: removing the old wrapped response failed:" << st.error();
-                        return wrapped;
-                    });
-                })
-                .unwrap();
-        });
+    return chain(liveWrappingToken(token), [this](Result<Live> live) -> QFuture<R> {
+        if (!live)
+            return ready(R(live.status()));
+        const QString oldHmac = live.value().idHmac;
+        const QList<StorageOp> removeRecord{StorageOp::remove(recordKey(oldHmac))};
+        const Result<QJsonObject> &record = live.value().record;
+        if (!record) {
+            // Spent all the same: the token goes, and with it whatever is left of the record.
+            return chain(m_tokens->spendSingleUse(oldHmac, removeRecord),
+                         [failed = record.status()](Status spent) { return R(spent ? failed : asInvalid(spent)); });
+        }
+        const QJsonObject answer = record.value().value(kAnswer).toObject();
+        const qint64 ttl = record.value().value(kCreationTtl).toInteger();
+        const QString path = record.value().value(kCreationPath).toString();
+        if (ttl < kMinTtl)
+            return ready(R::fail(QStringLiteral("malformed wrapped response")));
+        // The old token's one use, its record, and the new token with the record moved under it: one durable write
+        // on the old token's strand, so of concurrent rewraps and unwraps exactly one succeeds, and the answer is
+        // never lost between the two tokens.
+        return chain(
+            m_tokens->replaceSingleUse(oldHmac, removeRecord, wrappingEntry(ttl, path), recordOps(answer, ttl, path)),
+            [ttl, path, accessor = wrappedAccessor(answer)](Result<TokenStore::Created> created) -> R {
+                if (!created)
+                    return asInvalid(created.status());
+                return envelope(created, ttl, path, accessor);
+            });
+    });
 }
 
 QFuture<Result<int>> ResponseWrapper::tidy()

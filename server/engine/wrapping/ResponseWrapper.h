@@ -2,6 +2,7 @@
 
 #include "engine/Response.h"
 #include "engine/Result.h"
+#include "engine/token/TokenStore.h"
 
 #include <QByteArray>
 #include <QFuture>
@@ -13,7 +14,6 @@
 namespace gk {
 
 class Storage;
-class TokenStore;
 
 // Response wrapping (Vault's cubbyhole response wrapping, without a cubbyhole): an answer is replaced by a
 // single-use wrapping token, and the answer itself is kept in the barrier until that token is unwrapped.
@@ -58,11 +58,6 @@ public:
     QFuture<Result<int>> tidy();
 
 private:
-    struct Taken
-    {
-        QString idHmac;
-        QJsonObject record;
-    };
     // A live wrapping token and its record (read together with the token's entry), or 400 kInvalidToken.
     struct Live
     {
@@ -71,7 +66,13 @@ private:
     };
     QFuture<Result<Live>> liveWrappingToken(const QByteArray &token);
     static Result<QJsonObject> decodeRecord(const QString &idHmac, const std::optional<QByteArray> &stored);
-    QFuture<Result<Taken>> take(const QByteArray &token);
+    // The new wrapping token's entry, the ops that store the wrapped answer alongside it, and the envelope that
+    // answers for it.
+    static TokenEntry wrappingEntry(qint64 ttl, const QString &creationPath);
+    static QString wrappedAccessor(const QJsonObject &answer);
+    static TokenStore::Alongside recordOps(const QJsonObject &answer, qint64 ttl, const QString &creationPath);
+    static Result<QJsonObject> envelope(const Result<TokenStore::Created> &created, qint64 ttl,
+                                        const QString &creationPath, const QString &accessorWrapped);
     QFuture<Status> discard(const QString &idHmac);
 
     Storage *m_barrier;
