@@ -618,21 +618,27 @@ QFuture<Status> TokenStore::removeEntry(const TokenEntry &entry, const QList<Sto
     });
 }
 
-bool TokenStore::isUnspentSingleUse(const EntryPtr &entry)
+QFuture<Status> TokenStore::spend(const QString &idHmac, const SecureBytes &key, const QList<StorageOp> &alongside)
 {
-    return entry && !entry->isExpired(QDateTime::currentSecsSinceEpoch()) && entry->numUses == 1;
+    return m_strand.run<Status>(idHmac, [this, idHmac, key, alongside]() -> QFuture<Status> {
+        return chain(readRemembered(idHmac), [this, idHmac, key, alongside](Result<EntryPtr> got) -> QFuture<Status> {
+            if (!got)
+                return ready(got.status());
+            const EntryPtr &entry = got.value();
+            if (!entry || entry->isExpired(QDateTime::currentSecsSinceEpoch()) || entry->numUses != 1)
+                return ready(denied());
+            const QList<StorageOp> ops = removalOps(*entry, key) + alongside;
+            return writeEntries({idHmac}, [&] { return m_barrier->batch(ops); });
+        });
+    });
 }
 
 QFuture<Status> TokenStore::spendSingleUse(const QString &idHmac, const QList<StorageOp> &alongside)
 {
-    return m_strand.run<Status>(idHmac, [this, idHmac, alongside]() -> QFuture<Status> {
-        return chain(readRemembered(idHmac), [this, alongside](Result<EntryPtr> got) -> QFuture<Status> {
-            if (!got)
-                return ready(got.status());
-            if (!isUnspentSingleUse(got.value()))
-                return ready(denied());
-            return removeEntry(*got.value(), alongside);
-        });
+    return chain(hmacKey(false), [this, idHmac, alongside](Result<SecureBytes> key) -> QFuture<Status> {
+        if (!key)
+            return ready(key.status());
+        return spend(idHmac, key.value(), alongside);
     });
 }
 
@@ -647,21 +653,10 @@ QFuture<Result<TokenStore::Created>> TokenStore::replaceSingleUse(const QString 
             if (!key)
                 return ready(R(key.status()));
             const Prepared made = prepare(std::move(entry), newTokenId(), key.value(), alongside);
-            return m_strand.run<R>(idHmac, [this, idHmac, alsoRemove, made, key = key.value()]() -> QFuture<R> {
-                return chain(readRemembered(idHmac),
-                             [this, idHmac, alsoRemove, made, key](Result<EntryPtr> got) -> QFuture<R> {
-                                 if (!got)
-                                     return ready(R(got.status()));
-                                 if (!isUnspentSingleUse(got.value()))
-                                     return ready(R(denied()));
-                                 const QList<StorageOp> ops = removalOps(*got.value(), key) + alsoRemove + made.ops;
-                                 return chain(writeEntries({idHmac}, [&] { return m_barrier->batch(ops); }),
-                                              [created = made.created](Status st) -> R {
-                                                  if (!st)
-                                                      return st;
-                                                  return created;
-                                              });
-                             });
+            return chain(spend(idHmac, key.value(), alsoRemove + made.ops), [created = made.created](Status st) -> R {
+                if (!st)
+                    return st;
+                return created;
             });
         });
 }

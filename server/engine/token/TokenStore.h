@@ -141,7 +141,9 @@ private:
     static Prepared prepare(TokenEntry entry, const QString &id, const SecureBytes &key, const Alongside &alongside);
     // The ops that delete entry with its accessor index and parent link.
     static QList<StorageOp> removalOps(const TokenEntry &entry, const SecureBytes &key);
-    static bool isUnspentSingleUse(const EntryPtr &entry);
+    // On idHmac's strand: deletes the token, when it is an unspent single-use one (else 403), with its index
+    // entries and alongside, in one batch.
+    QFuture<Status> spend(const QString &idHmac, const SecureBytes &key, const QList<StorageOp> &alongside);
     QFuture<Result<SecureBytes>> hmacKey(bool createIfMissing);
     QFuture<Result<SecureBytes>> loadHmacKey(bool createIfMissing);
     QFuture<Result<std::optional<TokenEntry>>> readEntry(const QString &idHmac);
