@@ -18,64 +18,7 @@ mkdir -p "$work/www/v1/sys"
 curl -s "$url/v1/sys/health" >"$work/www/v1/sys/health"
 start_nginx "$work"
 
-# wrk scripts. Each thread numbers its requests so that writes go to distinct keys.
-cat >"$work/common.lua" <<'LUA'
-local counter = 0
-local threads = 0
-function setup(thread)
-    threads = threads + 1
-    thread:set("id", threads)
-end
-function init(args)
-    wrk.headers["X-Vault-Token"] = os.getenv("GK_TOKEN")
-    wrk.headers["Content-Type"] = "application/json"
-end
--- "id" is the thread number that setup() gave the thread's Lua state.
-function next_id()
-    counter = counter + 1
-    return id .. "-" .. counter
-end
-LUA
-cat >"$work/token_create.lua" <<'LUA'
-dofile(os.getenv("WORK") .. "/common.lua")
-wrk.method = "POST"
-wrk.body = '{"ttl":"1h","policies":["default"]}'
-LUA
-cat >"$work/lookup_self.lua" <<'LUA'
-dofile(os.getenv("WORK") .. "/common.lua")
-LUA
-cat >"$work/kv_write.lua" <<'LUA'
-dofile(os.getenv("WORK") .. "/common.lua")
-request = function()
-    return wrk.format("POST", "/v1/secret/load/" .. next_id(), nil, '{"value":"bench-secret-value"}')
-end
-LUA
-# Wrapping: one run wraps and writes the wrapping tokens to a file per thread, the next unwraps each once.
-cat >"$work/wrap.lua" <<'LUA'
-dofile(os.getenv("WORK") .. "/common.lua")
-wrk.method = "POST"
-wrk.body = '{"value":"bench-secret-value"}'
-wrk.headers["X-Vault-Wrap-TTL"] = "1h"
-local out = nil
-response = function(status, headers, body)
-    if out == nil then out = io.open(os.getenv("WORK") .. "/wrapped-" .. id, "a") end
-    local token = body:match('"token"%s*:%s*"([^"]+)"')
-    if status == 200 and token then out:write(token, "\n"); out:flush() end
-end
-LUA
-cat >"$work/unwrap.lua" <<'LUA'
-dofile(os.getenv("WORK") .. "/common.lua")
-local tokens = nil
-local n = 0
-request = function()
-    if tokens == nil then
-        tokens = {}
-        for line in io.lines(os.getenv("WORK") .. "/wrapped-" .. id) do tokens[#tokens + 1] = line end
-    end
-    n = n + 1
-    return wrk.format("POST", "/v1/sys/wrapping/unwrap", nil, '{"token":"' .. (tokens[n] or "exhausted") .. '"}')
-end
-LUA
+write_wrk_scripts "$work"
 export WORK=$work
 
 run() { # label url [script] -> table row

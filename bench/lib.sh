@@ -83,3 +83,67 @@ bench_cleanup() {
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
     rm -rf "$work"
 }
+
+# write_wrk_scripts WORK: the wrk scripts of the token authority benchmarks, in WORK (run wrk with WORK exported as
+# $WORK): common.lua, token_create.lua, lookup_self.lua, kv_write.lua, wrap.lua and unwrap.lua. Each thread numbers
+# its requests so that writes go to distinct keys; wrap.lua writes the wrapping tokens it gets to a file per thread,
+# and unwrap.lua unwraps each of them once.
+write_wrk_scripts() {
+cat >"$1/common.lua" <<'LUA'
+local counter = 0
+local threads = 0
+function setup(thread)
+    threads = threads + 1
+    thread:set("id", threads)
+end
+function init(args)
+    wrk.headers["X-Vault-Token"] = os.getenv("GK_TOKEN")
+    wrk.headers["Content-Type"] = "application/json"
+end
+-- "id" is the thread number that setup() gave the thread's Lua state.
+function next_id()
+    counter = counter + 1
+    return id .. "-" .. counter
+end
+LUA
+cat >"$1/token_create.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+wrk.method = "POST"
+wrk.body = '{"ttl":"1h","policies":["default"]}'
+LUA
+cat >"$1/lookup_self.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+LUA
+cat >"$1/kv_write.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+request = function()
+    return wrk.format("POST", "/v1/secret/load/" .. next_id(), nil, '{"value":"bench-secret-value"}')
+end
+LUA
+# Wrapping: one run wraps and writes the wrapping tokens to a file per thread, the next unwraps each once.
+cat >"$1/wrap.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+wrk.method = "POST"
+wrk.body = '{"value":"bench-secret-value"}'
+wrk.headers["X-Vault-Wrap-TTL"] = "1h"
+local out = nil
+response = function(status, headers, body)
+    if out == nil then out = io.open(os.getenv("WORK") .. "/wrapped-" .. id, "a") end
+    local token = body:match('"token"%s*:%s*"([^"]+)"')
+    if status == 200 and token then out:write(token, "\n"); out:flush() end
+end
+LUA
+cat >"$1/unwrap.lua" <<'LUA'
+dofile(os.getenv("WORK") .. "/common.lua")
+local tokens = nil
+local n = 0
+request = function()
+    if tokens == nil then
+        tokens = {}
+        for line in io.lines(os.getenv("WORK") .. "/wrapped-" .. id) do tokens[#tokens + 1] = line end
+    end
+    n = n + 1
+    return wrk.format("POST", "/v1/sys/wrapping/unwrap", nil, '{"token":"' .. (tokens[n] or "exhausted") .. '"}')
+end
+LUA
+}
