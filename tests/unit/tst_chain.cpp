@@ -21,6 +21,8 @@ private Q_SLOTS:
     void pendingRunsWhenFinished();
     void pendingUnwraps();
     void cancelledStaysCancelled();
+    void pendingCancelledSkipsStep();
+    void innerCancelledCancelsAnswer();
 };
 
 void TestChain::finishedRunsNow()
@@ -103,6 +105,61 @@ void TestChain::cancelledStaysCancelled()
     next.waitForFinished();
     QVERIFY(next.isCanceled());
     QCOMPARE(calls, 0);
+}
+
+void TestChain::pendingCancelledSkipsStep()
+{
+    // The future is given up after the step that answers a future was attached: the step never runs and the
+    // answer is cancelled.
+    int calls = 0;
+    QFuture<int> next;
+    {
+        QPromise<int> promise;
+        promise.start();
+        next = chain(promise.future(), [&calls](int v) {
+            ++calls;
+            return QtFuture::makeReadyFuture(v);
+        });
+        QVERIFY(!next.isFinished());
+    }
+    next.waitForFinished();
+    QVERIFY(next.isCanceled());
+    QCOMPARE(next.resultCount(), 0);
+    QCOMPARE(calls, 0);
+}
+
+void TestChain::innerCancelledCancelsAnswer()
+{
+    // Both futures pending; the step's own future is given up.
+    QPromise<int> first;
+    first.start();
+    auto second = std::make_unique<QPromise<int>>();
+    second->start();
+    const QFuture<int> inner = second->future();
+    QFuture<int> next = chain(first.future(), [inner](int) { return inner; });
+    first.addResult(1);
+    first.finish();
+    QVERIFY(!next.isFinished());
+    second.reset();
+    next.waitForFinished();
+    QVERIFY(next.isCanceled());
+    QCOMPARE(next.resultCount(), 0);
+
+    // The step's future already cancelled when the step answers it.
+    QPromise<int> third;
+    third.start();
+    QFuture<int> gone;
+    {
+        QPromise<int> dropped;
+        dropped.start();
+        gone = dropped.future();
+    }
+    QFuture<int> after = chain(third.future(), [gone](int) { return gone; });
+    third.addResult(2);
+    third.finish();
+    after.waitForFinished();
+    QVERIFY(after.isCanceled());
+    QCOMPARE(after.resultCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestChain)
