@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qtkeychain-qt6-dev libqt6sql6-sqlite libqt6sql6-psql libqt6svg6
-    libssl-dev libgfshare-dev libsqlite3-dev
+    libssl-dev libgfshare-dev libsqlite3-dev libjemalloc-dev
     # runtime of the console's keychain (dlopened by QtKeychain)
     libsecret-1-0
     # tests: the reference Vault client, a keychain and a display for GUI checks, openssl for test certificates

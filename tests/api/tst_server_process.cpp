@@ -78,6 +78,25 @@ private slots:
         QVERIFY(r.out.contains("--dev-root-token"));
     }
 
+    void allocatorIsTheConfiguredOne()
+    {
+        // jemalloc reads MALLOC_CONF and, with stats_print, writes its statistics to stderr at exit; glibc's malloc
+        // ignores the variable.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("MALLOC_CONF"), QStringLiteral("stats_print:true"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(GK_SERVER_BINARY), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 0);
+        const bool jemalloc = p.readAllStandardError().contains("Begin jemalloc statistics");
+#ifdef GK_SERVER_JEMALLOC
+        QVERIFY(jemalloc);
+#else
+        QVERIFY(!jemalloc);
+#endif
+    }
+
     void unusableStorageExitsOne()
     {
         QTemporaryDir dir;
