@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QPromise>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 
 #include <atomic>
@@ -966,6 +967,37 @@ private slots:
         auto wrong = store.lookup(moved.toUtf8());
         wrong.waitForFinished();
         QCOMPARE(wrong.result().httpStatus(), 403);
+    }
+
+    // A new token's id and accessor come from one draw of the generator: they must not share random bytes, and an
+    // accessor the caller set is kept.
+    void idAndAccessorDrawsAreSeparate()
+    {
+        InmemStorage storage;
+        TokenStore store(&storage);
+        QSet<QByteArray> accessorTails;
+        for (int i = 0; i < 32; ++i) {
+            auto created = store.create(TokenEntry());
+            created.waitForFinished();
+            QVERIFY(created.result().isOk());
+            const TokenStore::Created c = created.result().value();
+            const QByteArray random = QByteArray::fromBase64(c.id.mid(15).toLatin1(), QByteArray::Base64UrlEncoding);
+            QCOMPARE(random.size(), 32);
+            // The accessor's last 6 bytes are random throughout (the time, version and variant come before).
+            const QByteArray tail = QByteArray::fromHex(c.entry->accessor.right(12).toLatin1());
+            QCOMPARE(tail.size(), 6);
+            QVERIFY2(!random.contains(tail), qPrintable(c.entry->accessor));
+            accessorTails.insert(tail);
+        }
+        QCOMPARE(accessorTails.size(), 32);
+
+        TokenEntry preset;
+        preset.accessor = QStringLiteral("0a0b0c0d-0e0f-4000-8000-000000000001");
+        auto created = store.create(preset);
+        created.waitForFinished();
+        QVERIFY(created.result().isOk());
+        QCOMPARE(created.result().value().entry->accessor, preset.accessor);
+        QVERIFY(created.result().value().id.startsWith(QStringLiteral("gk.")));
     }
 
     // Ids without a time part (chosen ones, and those made before ids carried it) and version 4 accessors keep

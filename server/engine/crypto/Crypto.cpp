@@ -109,7 +109,12 @@ bool isLowerHex(QByteArrayView text)
 
 QString timeOrderedUuid()
 {
-    QByteArray bytes = randomBytesRaw(16);
+    return timeOrderedUuid(randomBytesRaw(16));
+}
+
+QString timeOrderedUuid(QByteArray bytes)
+{
+    Q_ASSERT(bytes.size() == 16);
     const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch());
     for (int i = 0; i < 6; ++i)
         bytes[i] = static_cast<char>((ms >> (8 * (5 - i))) & 0xff);

@@ -16,6 +16,8 @@ QString randomUuid();
 // after earlier ones as text) followed by 74 random bits. For identifiers that are stored as index keys, where
 // time order keeps new keys next to each other.
 QString timeOrderedUuid();
+// The same from 16 random bytes the caller drew: its first 6 make way for the time.
+QString timeOrderedUuid(QByteArray random);
 // Random bytes that are no secret, such as AES-GCM nonces (sent with the ciphertext): drawn from the same generator,
 // but from a per-thread reserve filled 4 KiB at a time, since each call to the generator costs more than the rest
 // of answering a request from memory. Each byte is handed out once; a forked child never reuses its parent's

@@ -27,6 +27,9 @@ const QString kTokenPrefix = QStringLiteral("gk.");
 // then 32 random bytes in base64url without padding.
 constexpr qsizetype kTimeDigits = 12;
 constexpr qsizetype kRandomChars = 43;
+constexpr int kRandomBytes = 32;
+// The random draw of a version 7 UUID (its time replaces the first 6 bytes).
+constexpr int kUuidBytes = 16;
 // Ancestors followed when checking that a token's parents are alive; a deeper tree is refused.
 constexpr int kMaxDepth = 256;
 // Storage operations started at once when walking a list of keys.
@@ -203,14 +206,37 @@ TokenStore::~TokenStore()
     tidying.waitForFinished();
 }
 
-QString TokenStore::newTokenId()
+namespace {
+QString tokenIdFrom(const QByteArray &random)
 {
-    QByteArray raw = crypto::randomBytesRaw(32);
+    Q_ASSERT(random.size() == kRandomBytes);
     const QString time =
         QStringLiteral("%1").arg(QDateTime::currentMSecsSinceEpoch(), kTimeDigits, 16, QLatin1Char('0'));
-    const QString id =
-        kTokenPrefix + time +
-        QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    QByteArray text = random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QString id = kTokenPrefix + time + QString::fromLatin1(text);
+    SecureBytes::wipe(text);
+    return id;
+}
+} // namespace
+
+QString TokenStore::newTokenId()
+{
+    QByteArray raw = crypto::randomBytesRaw(kRandomBytes);
+    const QString id = tokenIdFrom(raw);
+    SecureBytes::wipe(raw);
+    return id;
+}
+
+QString TokenStore::freshIdFor(TokenEntry &entry)
+{
+    if (!entry.accessor.isEmpty())
+        return newTokenId();
+    // Each call to the generator costs a lock and a process id check: one draw serves both.
+    QByteArray raw = crypto::randomBytesRaw(kRandomBytes + kUuidBytes);
+    QByteArray idPart = raw.first(kRandomBytes);
+    const QString id = tokenIdFrom(idPart);
+    entry.accessor = crypto::timeOrderedUuid(raw.sliced(kRandomBytes));
+    SecureBytes::wipe(idPart);
     SecureBytes::wipe(raw);
     return id;
 }
@@ -350,7 +376,7 @@ QFuture<Result<TokenStore::Created>> TokenStore::create(TokenEntry entry, const 
                                                         const Alongside &alongside)
 {
     using R = Result<Created>;
-    const QString id = chosenId.isEmpty() ? newTokenId() : chosenId;
+    const QString id = chosenId.isEmpty() ? freshIdFor(entry) : chosenId;
     const bool chosen = !chosenId.isEmpty();
     return chain(
         hmacKey(true),
@@ -652,7 +678,8 @@ QFuture<Result<TokenStore::Created>> TokenStore::replaceSingleUse(const QString 
         [this, idHmac, alsoRemove, entry = std::move(entry), alongside](Result<SecureBytes> key) mutable -> QFuture<R> {
             if (!key)
                 return ready(R(key.status()));
-            const Prepared made = prepare(std::move(entry), newTokenId(), key.value(), alongside);
+            const QString id = freshIdFor(entry);
+            const Prepared made = prepare(std::move(entry), id, key.value(), alongside);
             return chain(spend(idHmac, key.value(), alsoRemove + made.ops), [created = made.created](Status st) -> R {
                 if (!st)
                     return st;

@@ -130,6 +130,8 @@ public:
     static QString newTokenId();
 
 private:
+    // A new random id for entry, and its accessor when it has none, from one draw of the random generator.
+    static QString freshIdFor(TokenEntry &entry);
     QFuture<Result<Created>> create(TokenEntry entry, const QString &chosenId, const Alongside &alongside);
     // A new token under id: its finished entry and the ops that store it (entry, accessor index, parent link, then
     // alongside's).
