@@ -20,9 +20,11 @@ class TestServerProcess final : public QObject
         QByteArray err;
     };
 
-    static Run runToEnd(const QStringList &args)
+    static Run runToEnd(const QStringList &args,
+                        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
     {
         QProcess p;
+        p.setProcessEnvironment(env);
         p.start(QStringLiteral(GK_SERVER_BINARY), args);
         Run r;
         if (!p.waitForFinished(20000)) {
@@ -82,14 +84,11 @@ private slots:
     {
         // jemalloc reads MALLOC_CONF and, with stats_print, writes its statistics to stderr at exit; glibc's malloc
         // ignores the variable.
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("MALLOC_CONF"), QStringLiteral("stats_print:true"));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(GK_SERVER_BINARY), {QStringLiteral("--help")});
-        QVERIFY(p.waitForFinished(20000));
-        QCOMPARE(p.exitCode(), 0);
-        const bool jemalloc = p.readAllStandardError().contains("Begin jemalloc statistics");
+        const Run r = runToEnd({QStringLiteral("--help")}, env);
+        QCOMPARE(r.exitCode, 0);
+        const bool jemalloc = r.err.contains("Begin jemalloc statistics");
 #ifdef GK_SERVER_JEMALLOC
         QVERIFY(jemalloc);
 #else

@@ -233,10 +233,8 @@ QString TokenStore::freshIdFor(TokenEntry &entry)
         return newTokenId();
     // Each call to the generator costs a lock and a process id check: one draw serves both.
     QByteArray raw = crypto::randomBytesRaw(kRandomBytes + kUuidBytes);
-    QByteArray idPart = raw.first(kRandomBytes);
-    const QString id = tokenIdFrom(idPart);
+    const QString id = tokenIdFrom(QByteArray::fromRawData(raw.constData(), kRandomBytes));
     entry.accessor = crypto::timeOrderedUuid(raw.sliced(kRandomBytes));
-    SecureBytes::wipe(idPart);
     SecureBytes::wipe(raw);
     return id;
 }
