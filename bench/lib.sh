@@ -147,3 +147,23 @@ request = function()
 end
 LUA
 }
+
+# prepare_token_operation lookup|create|unwrap: for a server started by start_gatekeeper in $work, writes the wrk
+# scripts and sets $path and $script for the operation; for unwrap, a 10-second wrap run first makes the tokens to
+# spend.
+prepare_token_operation() {
+    export WORK=$work
+    write_wrk_scripts "$work"
+    case $1 in
+    lookup) path=/v1/auth/token/lookup-self script=lookup_self.lua ;;
+    create) path=/v1/auth/token/create script=token_create.lua ;;
+    unwrap)
+        path=/v1/sys/wrapping/unwrap script=unwrap.lua
+        wrk -t2 -c64 -d10s -s "$work/wrap.lua" "$url/v1/sys/wrapping/wrap" >/dev/null
+        ;;
+    *)
+        echo "unknown operation $1: lookup, create or unwrap" >&2
+        exit 2
+        ;;
+    esac
+}

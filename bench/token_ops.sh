@@ -14,22 +14,7 @@ operation=$2
 seconds=${3:-5}
 bench_prologue wrk curl python3
 start_gatekeeper "$server" "$work"
-export WORK=$work
-
-write_wrk_scripts "$work"
-
-case $operation in
-lookup) path=/v1/auth/token/lookup-self script=lookup_self.lua ;;
-create) path=/v1/auth/token/create script=token_create.lua ;;
-unwrap)
-    path=/v1/sys/wrapping/unwrap script=unwrap.lua
-    wrk -t2 -c64 -d10s -s "$work/wrap.lua" "$url/v1/sys/wrapping/wrap" >/dev/null
-    ;;
-*)
-    echo "usage: $0 SERVER lookup|create|unwrap [seconds]" >&2
-    exit 2
-    ;;
-esac
+prepare_token_operation "$operation"
 
 hz=$(getconf CLK_TCK)
 cpu_before=$(awk '{print $14 + $15}' "/proc/$gk_pid/stat")
